@@ -1,0 +1,20 @@
+"""Gateway connections of the kit: one per org, each signing with that org's own identity."""
+
+from __future__ import annotations
+
+from fabric_gateway import Gateway, connect, load_msp_identity
+
+from fabdemo.network.layout import StateLayout
+from fabdemo.network.topology import PeerOrg, Topology
+
+
+def connect_org(topology: Topology, layout: StateLayout, org: PeerOrg, user: str = "User1") -> Gateway:
+    """Connect to the org's own peer as one of its users (``User1`` by default, ``Admin`` for admin acts)."""
+    identity, signer = load_msp_identity(org.msp_id, layout.user_msp(org, user))
+    return connect(
+        endpoint=org.peer.address,
+        tls_root_cert_path=layout.peer_tls_ca(org),
+        server_name_override=org.peer.host,
+        identity=identity,
+        signer=signer,
+    )

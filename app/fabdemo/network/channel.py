@@ -1,0 +1,139 @@
+"""The application channel: its configtx.yaml, its genesis block, and joining orderers to it.
+
+There is no system channel (Fabric v3): the genesis block of the application channel is given to each
+orderer through the channel participation API. Anchor peers are part of the genesis block, so no
+separate config update is needed to set them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from fabdemo.network.layout import StateLayout
+from fabdemo.network.topology import LOCALHOST, BatchProfile, PeerOrg, Topology
+
+PROFILE_NAME = "ProvenanceChannel"
+
+
+def _signature(rule: str) -> dict:
+    return {"Type": "Signature", "Rule": rule}
+
+
+def _implicit(rule: str) -> dict:
+    return {"Type": "ImplicitMeta", "Rule": rule}
+
+
+def peer_org_section(org: PeerOrg, layout: StateLayout) -> dict:
+    msp = org.msp_id
+    return {
+        "Name": msp,
+        "ID": msp,
+        "MSPDir": str(layout.org_msp(org)),
+        "Policies": {
+            "Readers": _signature(f"OR('{msp}.admin', '{msp}.peer', '{msp}.client')"),
+            "Writers": _signature(f"OR('{msp}.admin', '{msp}.client')"),
+            "Admins": _signature(f"OR('{msp}.admin')"),
+            "Endorsement": _signature(f"OR('{msp}.peer')"),
+        },
+        "AnchorPeers": [{"Host": LOCALHOST, "Port": org.peer.port}],
+    }
+
+
+def configtx(topology: Topology, layout: StateLayout, batch: BatchProfile) -> dict:
+    orderer = topology.orderer_org
+    omsp = orderer.msp_id
+    orderer_section = {
+        "Name": omsp,
+        "ID": omsp,
+        "MSPDir": str(layout.orderer_org_dir(topology) / "msp"),
+        "Policies": {
+            "Readers": _signature(f"OR('{omsp}.member')"),
+            "Writers": _signature(f"OR('{omsp}.member')"),
+            "Admins": _signature(f"OR('{omsp}.admin')"),
+        },
+        "OrdererEndpoints": [node.address for node in orderer.nodes],
+    }
+    consenters = []
+    for node in orderer.nodes:
+        tls = layout.orderer_node_dir(topology, node) / "tls" / "server.crt"
+        consenters.append({"Host": LOCALHOST, "Port": node.port, "ClientTLSCert": str(tls), "ServerTLSCert": str(tls)})
+    raft = topology.raft
+    return {
+        "Profiles": {
+            PROFILE_NAME: {
+                "Policies": {
+                    "Readers": _implicit("ANY Readers"),
+                    "Writers": _implicit("ANY Writers"),
+                    "Admins": _implicit("MAJORITY Admins"),
+                },
+                "Capabilities": {"V3_0": True},
+                "Orderer": {
+                    "OrdererType": "etcdraft",
+                    "BatchTimeout": f"{batch.timeout_ms}ms",
+                    "BatchSize": {
+                        "MaxMessageCount": batch.max_message_count,
+                        "AbsoluteMaxBytes": "10 MB",
+                        "PreferredMaxBytes": "2 MB",
+                    },
+                    "EtcdRaft": {
+                        "Consenters": consenters,
+                        "Options": {
+                            "TickInterval": f"{raft.tick_interval_ms}ms",
+                            "ElectionTick": raft.election_tick,
+                            "HeartbeatTick": raft.heartbeat_tick,
+                            "MaxInflightBlocks": 5,
+                            "SnapshotIntervalSize": "16 MB",
+                        },
+                    },
+                    "Organizations": [orderer_section],
+                    "Policies": {
+                        "Readers": _implicit("ANY Readers"),
+                        "Writers": _implicit("ANY Writers"),
+                        "Admins": _implicit("MAJORITY Admins"),
+                        "BlockValidation": _implicit("ANY Writers"),
+                    },
+                    "Capabilities": {"V2_0": True},
+                },
+                "Application": {
+                    "Organizations": [peer_org_section(org, layout) for org in topology.peer_orgs],
+                    "Policies": {
+                        "Readers": _implicit("ANY Readers"),
+                        "Writers": _implicit("ANY Writers"),
+                        "Admins": _implicit("MAJORITY Admins"),
+                        "LifecycleEndorsement": _implicit("MAJORITY Endorsement"),
+                        "Endorsement": _implicit("MAJORITY Endorsement"),
+                    },
+                    "Capabilities": {"V2_5": True},
+                },
+            }
+        }
+    }
+
+
+def create_genesis_block(topology: Topology, layout: StateLayout, batch: BatchProfile, configtxgen: Path) -> Path:
+    config_dir = layout.config / "configtx"
+    config_dir.mkdir(parents=True, exist_ok=True)
+    (config_dir / "configtx.yaml").write_text(yaml.safe_dump(configtx(topology, layout, batch), sort_keys=False))
+    layout.channel_artifacts.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(
+        [
+            str(configtxgen),
+            "-profile",
+            PROFILE_NAME,
+            "-channelID",
+            topology.channel_name,
+            "-outputBlock",
+            str(layout.genesis_block),
+            "-configPath",
+            str(config_dir),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"configtxgen failed: {proc.stderr.strip()[-2000:]}")
+    return layout.genesis_block

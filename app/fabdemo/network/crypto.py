@@ -1,0 +1,105 @@
+"""Crypto material: cryptogen for orgs and nodes, plus TLS certificates for the chaincode servers.
+
+Node certificates carry 127.0.0.1 and localhost as extra names because every node of the native
+runtime listens on loopback and dials the others there; clients may still override the TLS server
+name with the canonical host name, as the official clients do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import subprocess
+from pathlib import Path
+
+import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from fabdemo.network.layout import StateLayout
+from fabdemo.network.topology import PeerOrg, Topology
+
+LOOPBACK_SANS = ["localhost", "127.0.0.1"]
+
+
+def crypto_config(topology: Topology) -> dict:
+    """The cryptogen input for the topology (orgs, node names, extra SANs, Node OUs)."""
+    orderer = topology.orderer_org
+    return {
+        "OrdererOrgs": [
+            {
+                "Name": orderer.key,
+                "Domain": orderer.domain,
+                "EnableNodeOUs": True,
+                "Specs": [{"Hostname": n.name, "SANS": LOOPBACK_SANS} for n in orderer.nodes],
+            }
+        ],
+        "PeerOrgs": [
+            {
+                "Name": org.key,
+                "Domain": org.domain,
+                "EnableNodeOUs": True,
+                "Specs": [{"Hostname": org.peer.name, "SANS": LOOPBACK_SANS}],
+                "Users": {"Count": 1},
+            }
+            for org in topology.peer_orgs
+        ],
+    }
+
+
+def generate(topology: Topology, layout: StateLayout, cryptogen: Path) -> None:
+    layout.config.mkdir(parents=True, exist_ok=True)
+    config_file = layout.config / "crypto-config.yaml"
+    config_file.write_text(yaml.safe_dump(crypto_config(topology), sort_keys=False))
+    proc = subprocess.run(
+        [str(cryptogen), "generate", f"--config={config_file}", f"--output={layout.crypto}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"cryptogen failed: {proc.stderr.strip()}")
+    for org in topology.peer_orgs:
+        issue_chaincode_server_tls(layout, org)
+
+
+def issue_chaincode_server_tls(layout: StateLayout, org: PeerOrg) -> None:
+    """Sign a server certificate for the org's chaincode server with the org's TLS CA.
+
+    The peer dials the chaincode server over TLS and checks it against that CA (``root_cert`` in
+    connection.json), so the chaincode traffic is encrypted like every other endpoint.
+    """
+    ca_cert = x509.load_pem_x509_certificate(layout.peer_tls_ca(org).read_bytes())
+    ca_key = serialization.load_pem_private_key(layout.peer_tls_ca_key(org).read_bytes(), password=None)
+    key = ec.generate_private_key(ec.SECP256R1())
+    host = layout.chaincode_server_name(org)
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName(host), x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
+    )
+    tls_dir = layout.chaincode_tls_dir(org)
+    tls_dir.mkdir(parents=True, exist_ok=True)
+    (tls_dir / "server.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tls_dir / "server.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    (tls_dir / "ca.crt").write_bytes(layout.peer_tls_ca(org).read_bytes())

@@ -1,0 +1,92 @@
+"""Readiness and live figures of nodes, read from their operations endpoints (TLS) or ports.
+
+``/healthz`` tells whether a node is ready; the Prometheus ``/metrics`` page gives its ledger height
+per channel and, for orderers, whether it is the Raft leader.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+import time
+import urllib.error
+import urllib.request
+from functools import lru_cache
+from pathlib import Path
+
+from fabdemo.network.nodes import NodeSpec
+
+_HEIGHT_RE = re.compile(r'^ledger_blockchain_height\{channel="(?P<channel>[^"]+)"\}\s+(?P<value>[0-9.e+]+)$', re.M)
+_LEADER_RE = re.compile(r'^consensus_etcdraft_is_leader\{channel="(?P<channel>[^"]+)"\}\s+(?P<value>[0-9.e+]+)$', re.M)
+
+
+@lru_cache(maxsize=32)
+def _ssl_context(ca_file: str, client_tls_dir: str | None) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=ca_file)
+    if client_tls_dir:
+        folder = Path(client_tls_dir)
+        context.load_cert_chain(folder / "client.crt", folder / "client.key")
+    return context
+
+
+def _get(url: str, ca: Path, timeout: float, client_tls: Path | None = None) -> tuple[int, str]:
+    context = _ssl_context(str(ca), str(client_tls) if client_tls else None)
+    try:
+        with urllib.request.urlopen(url, context=context, timeout=timeout) as resp:
+            return resp.status, resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8", "replace")
+
+
+def is_healthy(spec: NodeSpec, timeout: float = 1.0) -> bool:
+    try:
+        if spec.operations_address and spec.tls_ca:
+            status, _ = _get(f"https://{spec.operations_address}/healthz", spec.tls_ca, timeout)
+            return status == 200
+        if spec.health_port:
+            with socket.create_connection(("127.0.0.1", spec.health_port), timeout=timeout):
+                return True
+    except (OSError, ssl.SSLError):
+        return False
+    return False
+
+
+def metrics(spec: NodeSpec, timeout: float = 1.0) -> str | None:
+    if not (spec.operations_address and spec.tls_ca):
+        return None
+    try:
+        status, body = _get(f"https://{spec.operations_address}/metrics", spec.tls_ca, timeout, spec.ops_client_tls)
+    except (OSError, ssl.SSLError):
+        return None
+    return body if status == 200 else None
+
+
+def ledger_heights(spec: NodeSpec) -> dict[str, int]:
+    body = metrics(spec)
+    if body is None:
+        return {}
+    return {m["channel"]: int(float(m["value"])) for m in _HEIGHT_RE.finditer(body)}
+
+
+def is_raft_leader(spec: NodeSpec, channel: str) -> bool:
+    body = metrics(spec)
+    if body is None:
+        return False
+    return any(m["channel"] == channel and float(m["value"]) == 1 for m in _LEADER_RE.finditer(body))
+
+
+def wait_until(check, timeout: float, interval: float = 0.05, what: str = "condition") -> None:
+    """Poll ``check()`` until it returns truthy; raise TimeoutError naming ``what`` otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0

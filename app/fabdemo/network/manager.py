@@ -1,0 +1,332 @@
+"""The network as one object: bring it up, deploy the contract, report status, take it down.
+
+This is the single code path behind ``make up/down/status/deploy-cc``, the tests and (later) the
+storyboards' node controls. It is runtime-agnostic: nodes are started through a ``Runtime``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fabdemo.network import admin, channel, crypto, health, nodeconfig
+from fabdemo.network import chaincode as cc
+from fabdemo.network.binaries import FabricInstall
+from fabdemo.network.layout import StateLayout
+from fabdemo.network.nodes import NodeKind, NodeSpec, chaincode_spec, network_specs
+from fabdemo.network.profile import write_connection_files
+from fabdemo.network.topology import Topology
+from fabdemo.runtime import processes
+from fabdemo.runtime.base import Runtime
+
+Progress = Callable[[str], None]
+
+NODE_START_TIMEOUT = 60.0
+
+
+class NetworkError(RuntimeError):
+    pass
+
+
+@dataclass
+class NetworkState:
+    """What ``network.json`` records about the running network."""
+
+    bootstrapped: bool = False
+    runtime: str = "native"
+    batch_profile: str = "demo"
+    chaincode: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> NetworkState:
+        if not path.is_file():
+            return cls()
+        return cls(**json.loads(path.read_text()))
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=2))
+
+
+@dataclass(frozen=True)
+class NodeStatus:
+    name: str
+    kind: str
+    org: str
+    msp_id: str
+    running: bool
+    healthy: bool
+    pid: int | None
+    ports: list[int]
+    ledger_height: int | None
+    raft_leader: bool | None
+    log_file: str | None
+
+
+class FabricNetwork:
+    def __init__(
+        self,
+        topology: Topology,
+        layout: StateLayout,
+        fabric: FabricInstall,
+        runtime: Runtime,
+        chaincode_source: Path,
+        builders_dir: Path,
+    ) -> None:
+        self.topology = topology
+        self.layout = layout
+        self.fabric = fabric
+        self.runtime = runtime
+        self.chaincode_source = chaincode_source
+        self.builders_dir = builders_dir
+
+    # -- state -------------------------------------------------------------------------------------
+    @property
+    def state(self) -> NetworkState:
+        return NetworkState.load(self.layout.network_file)
+
+    def is_bootstrapped(self) -> bool:
+        return self.state.bootstrapped
+
+    def specs(self) -> list[NodeSpec]:
+        specs = network_specs(self.topology, self.layout, self.fabric)
+        package_ids = self.state.chaincode.get("package_ids", {})
+        for org in self.topology.peer_orgs:
+            if org.key in package_ids:
+                specs.append(self._chaincode_spec(org.key, package_ids[org.key]))
+        return specs
+
+    def spec(self, name: str) -> NodeSpec:
+        for spec in self.specs():
+            if spec.name == name or spec.name.split(".")[0] + "." + spec.org_key == name:
+                return spec
+        raise KeyError(f"unknown node {name!r}; known: {', '.join(s.name for s in self.specs())}")
+
+    def _chaincode_spec(self, org_key: str, package_id: str) -> NodeSpec:
+        org = self.topology.peer_org(org_key)
+        return chaincode_spec(self.layout, org, self.layout.chaincode / "provenance", package_id, self.chaincode_source)
+
+    # -- up ------------------------------------------------------------------------------------------
+    def up(self, progress: Progress, batch_profile: str | None = None) -> str:
+        """Start the network; returns 'started', 'resumed' or 'already-up'."""
+        if self.is_bootstrapped():
+            specs = self.specs()
+            if all(self.runtime.is_running(s) and health.is_healthy(s) for s in specs):
+                progress("The network is already up.")
+                return "already-up"
+            progress("Restarting stopped nodes from the existing state...")
+            self._start_and_wait(specs, progress)
+            return "resumed"
+        self._bootstrap(progress, batch_profile)
+        return "started"
+
+    def _bootstrap(self, progress: Progress, batch_profile: str | None) -> None:
+        started = time.monotonic()
+        busy = [p for p in self.topology.all_ports() if health.port_in_use(p)]
+        if busy:
+            raise NetworkError(
+                f"ports already in use: {busy}. Another Fabric network (or a previous run) is holding them; "
+                "stop it first (`make down`, or test-network's ./network.sh down)."
+            )
+        profile_name = batch_profile or self.topology.default_profile
+        batch = self.topology.batch_profile(profile_name)
+        if self.layout.root.exists():
+            self._stop_recorded_processes()
+            shutil.rmtree(self.layout.root)
+        self.layout.root.mkdir(parents=True)
+
+        # The chaincode binary builds while the network starts (it is the slowest step on a cold cache).
+        build: dict[str, Any] = {}
+        builder = threading.Thread(target=self._build_chaincode_into, args=(build,), daemon=True)
+        builder.start()
+
+        def step(message: str) -> None:
+            progress(f"[{time.monotonic() - started:5.1f}s] {message}")
+
+        step("Generating crypto material (cryptogen) and node configs")
+        crypto.generate(self.topology, self.layout, self.fabric.tool("cryptogen"))
+        nodeconfig.write_all(self.topology, self.layout, self.fabric.sampleconfig_dir, self.builders_dir)
+        step(f"Creating the genesis block of channel '{self.topology.channel_name}' (batch profile {profile_name})")
+        channel.create_genesis_block(self.topology, self.layout, batch, self.fabric.tool("configtxgen"))
+        admin.write_env_files(self.topology, self.layout, self.fabric)
+        write_connection_files(self.topology, self.layout)
+
+        step("Starting 3 orderers and 3 peers")
+        self._start_and_wait(network_specs(self.topology, self.layout, self.fabric), step)
+
+        step("Joining orderers to the channel (channel participation API)")
+        admin.in_parallel(list(self.topology.orderer_org.nodes), self._join_orderer)
+        step("Joining peers to the channel")
+        admin.in_parallel(list(self.topology.peer_orgs), self._join_peer)
+        self._wait_for_raft_leader()
+        step("Raft leader elected")
+
+        builder.join()
+        if "error" in build:
+            raise build["error"]
+        state = NetworkState(bootstrapped=False, runtime=self.runtime.name, batch_profile=profile_name)
+        state.save(self.layout.network_file)
+        self._deploy(build["version"], step)
+        step("Recording the role of each organisation on the ledger")
+        self._init_roles()
+        state = self.state
+        state.bootstrapped = True
+        state.save(self.layout.network_file)
+        step("Network up")
+
+    def _build_chaincode_into(self, result: dict[str, Any]) -> None:
+        try:
+            result["version"] = cc.build_binary(self.chaincode_source, self.layout.chaincode / "provenance")
+        except Exception as err:  # handed to the main thread, which raises it
+            result["error"] = err
+
+    def _start_and_wait(self, specs: list[NodeSpec], progress: Progress) -> None:
+        for spec in specs:
+            self.runtime.start(spec)
+        pending = list(specs)
+        deadline = time.monotonic() + NODE_START_TIMEOUT
+        while pending and time.monotonic() < deadline:
+            for spec in list(pending):
+                if not self.runtime.is_running(spec):
+                    raise NetworkError(f"{spec.name} exited during start-up; see {self.runtime.log_file(spec)}")
+                if health.is_healthy(spec, timeout=0.5):
+                    pending.remove(spec)
+            if pending:
+                time.sleep(0.05)
+        if pending:
+            names = ", ".join(s.name for s in pending)
+            raise NetworkError(f"not healthy after {NODE_START_TIMEOUT:.0f}s: {names}; see their node.log files")
+
+    def _join_orderer(self, node) -> None:
+        admin.osnadmin_join(self.topology, self.layout, self.fabric, node)
+
+    def _join_peer(self, org) -> None:
+        try:
+            admin.run_peer(
+                self.topology, self.layout, self.fabric, org, ["channel", "join", "-b", str(self.layout.genesis_block)]
+            )
+        except admin.CommandError as err:
+            if "already exists" not in err.output:
+                raise
+
+    def orderer_specs(self) -> list[NodeSpec]:
+        return [s for s in self.specs() if s.kind == NodeKind.ORDERER]
+
+    def _wait_for_raft_leader(self, timeout: float = 30.0) -> None:
+        orderers = self.orderer_specs()
+        health.wait_until(
+            lambda: any(self.runtime.is_running(o) and health.is_raft_leader(o, self.topology.channel_name) for o in orderers),
+            timeout,
+            interval=0.1,
+            what="a Raft leader on the ordering service",
+        )
+
+    # -- chaincode -----------------------------------------------------------------------------------
+    def deploy_chaincode(self, progress: Progress) -> dict[str, Any]:
+        """Rebuild the chaincode and redeploy it as the next sequence (``make deploy-cc``)."""
+        if not self.is_bootstrapped():
+            raise NetworkError("the network is not up; run `make up` first")
+        started = time.monotonic()
+
+        def step(message: str) -> None:
+            progress(f"[{time.monotonic() - started:5.1f}s] {message}")
+
+        step("Building the chaincode")
+        version = cc.build_binary(self.chaincode_source, self.layout.chaincode / "provenance")
+        return self._deploy(version, step)
+
+    def _deploy(self, binary_hash: str, step: Progress) -> dict[str, Any]:
+        committed = cc.query_committed(self.topology, self.layout, self.fabric)
+        sequence = committed.sequence + 1 if committed else 1
+        version = f"{sequence}.0-{binary_hash}"
+        label = f"{self.topology.chaincode.name}_{binary_hash}"
+        packages = [cc.package(self.layout, org, label) for org in self.topology.peer_orgs]
+        step(f"Installing package {label} on {len(packages)} peers")
+        cc.install(self.topology, self.layout, self.fabric, packages)
+        step(f"Approving version {version}, sequence {sequence} for each org")
+        cc.approve(self.topology, self.layout, self.fabric, packages, version, sequence)
+        step("Starting chaincode servers")
+        old_ids = self.state.chaincode.get("package_ids", {})
+        new_specs = [self._chaincode_spec(p.org_key, p.package_id) for p in packages]
+        for pkg, spec in zip(packages, new_specs, strict=True):
+            if old_ids.get(pkg.org_key) and old_ids[pkg.org_key] != pkg.package_id:
+                self.runtime.stop(spec)
+        self._start_and_wait(new_specs, step)
+        step("Committing the definition")
+        cc.commit(self.topology, self.layout, self.fabric, version, sequence)
+        state = self.state
+        state.chaincode = {
+            "name": self.topology.chaincode.name,
+            "version": version,
+            "sequence": sequence,
+            "label": label,
+            "package_ids": {p.org_key: p.package_id for p in packages},
+        }
+        state.save(self.layout.network_file)
+        step(f"Chaincode {self.topology.chaincode.name} {version} committed (sequence {sequence})")
+        return state.chaincode
+
+    def _init_roles(self) -> None:
+        roles = {org.msp_id: list(org.roles) for org in self.topology.peer_orgs}
+        cc.invoke(
+            self.topology, self.layout, self.fabric, self.topology.peer_orgs[0], "InitRoles", [json.dumps(roles)]
+        )
+
+    # -- node control --------------------------------------------------------------------------------
+    def stop_node(self, name: str) -> bool:
+        return self.runtime.stop(self.spec(name))
+
+    def start_node(self, name: str, progress: Progress | None = None) -> None:
+        self._start_and_wait([self.spec(name)], progress or (lambda _m: None))
+
+    # -- status --------------------------------------------------------------------------------------
+    def status(self) -> list[NodeStatus]:
+        result = []
+        for spec in self.specs():
+            running = self.runtime.is_running(spec)
+            healthy = running and health.is_healthy(spec)
+            heights = health.ledger_heights(spec) if healthy else {}
+            leader = None
+            if spec.kind == NodeKind.ORDERER and healthy:
+                leader = health.is_raft_leader(spec, self.topology.channel_name)
+            result.append(
+                NodeStatus(
+                    name=spec.name,
+                    kind=str(spec.kind),
+                    org=spec.org_key,
+                    msp_id=spec.msp_id,
+                    running=running,
+                    healthy=healthy,
+                    pid=self.runtime.pid(spec),
+                    ports=list(spec.ports),
+                    ledger_height=heights.get(self.topology.channel_name),
+                    raft_leader=leader,
+                    log_file=self.runtime.log_file(spec),
+                )
+            )
+        return result
+
+    # -- down ----------------------------------------------------------------------------------------
+    def down(self, progress: Progress) -> None:
+        stopped = self._stop_recorded_processes()
+        progress(f"Stopped {stopped} node process(es)")
+        if self.layout.root.exists():
+            shutil.rmtree(self.layout.root)
+            progress(f"Removed {self.layout.root}")
+        busy = [p for p in self.topology.all_ports() if health.port_in_use(p)]
+        if busy:
+            raise NetworkError(f"ports still in use after stopping our processes: {busy} (not ours?)")
+
+    def _stop_recorded_processes(self) -> int:
+        """Stop every process that has a pid file under the state dir, chaincode servers first."""
+        if not self.layout.nodes.exists():
+            return 0
+        pid_files = sorted(self.layout.nodes.glob("*/node.pid"), key=lambda p: not p.parent.name.startswith("ccaas"))
+        stopped = admin.in_parallel(pid_files, processes.stop) if pid_files else []
+        return sum(1 for s in stopped if s)

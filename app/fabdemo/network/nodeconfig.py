@@ -1,0 +1,150 @@
+"""Per-node configuration files, derived from Fabric's sample configs at setup time.
+
+Each node gets its own folder with a ``core.yaml`` or ``orderer.yaml``: Fabric's sample file (from the
+module cache or the user's release) with the handful of settings our topology needs changed. Keeping
+the rest of the sample's defaults means a Fabric operator finds the files familiar.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fabdemo.network.layout import StateLayout
+from fabdemo.network.topology import LOCALHOST, OrdererNode, PeerOrg, Topology
+
+# The peer's gateway rejects requests beyond this many in flight; open commit-status calls and event
+# streams count too, so the default (500) is tight for a room full of browsers plus a benchmark.
+GATEWAY_CONCURRENCY = 2500
+
+
+def set_path(doc: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set ``doc['a']['b']['c'] = value`` for ``dotted='a.b.c'``, creating missing levels."""
+    keys = dotted.split(".")
+    node = doc
+    for key in keys[:-1]:
+        if not isinstance(node.get(key), dict):
+            node[key] = {}
+        node = node[key]
+    node[keys[-1]] = value
+
+
+def _load(sampleconfig: Path, name: str) -> dict[str, Any]:
+    return yaml.safe_load((sampleconfig / name).read_text(encoding="utf-8"))
+
+
+def _tls(folder: Path) -> dict[str, str]:
+    return {"cert": str(folder / "server.crt"), "key": str(folder / "server.key"), "ca": str(folder / "ca.crt")}
+
+
+def peer_core_yaml(
+    topology: Topology, layout: StateLayout, org: PeerOrg, sampleconfig: Path, builders_dir: Path
+) -> dict[str, Any]:
+    doc = _load(sampleconfig, "core.yaml")
+    peer = org.peer
+    node_dir = layout.peer_node_dir(org)
+    tls = _tls(node_dir / "tls")
+    settings: dict[str, Any] = {
+        "peer.id": peer.host,
+        "peer.networkId": topology.name,
+        "peer.listenAddress": peer.address,
+        "peer.address": peer.address,
+        "peer.chaincodeListenAddress": f"{LOCALHOST}:{peer.chaincode_port}",
+        "peer.chaincodeAddress": f"{LOCALHOST}:{peer.chaincode_port}",
+        "peer.gossip.bootstrap": peer.address,
+        "peer.gossip.endpoint": peer.address,
+        "peer.gossip.externalEndpoint": peer.address,
+        "peer.tls.enabled": True,
+        "peer.tls.cert.file": tls["cert"],
+        "peer.tls.key.file": tls["key"],
+        "peer.tls.rootcert.file": tls["ca"],
+        "peer.tls.clientAuthRequired": False,
+        "peer.fileSystemPath": str(layout.node_data(peer.host)),
+        "peer.mspConfigPath": str(node_dir / "msp"),
+        "peer.localMspId": org.msp_id,
+        "peer.gateway.enabled": True,
+        "peer.limits.concurrency.gatewayService": GATEWAY_CONCURRENCY,
+        "peer.limits.concurrency.deliverService": GATEWAY_CONCURRENCY,
+        # No Docker here: an empty endpoint also stops the peer registering a Docker health check
+        # that would fail /healthz on hosts without Docker.
+        "vm.endpoint": "",
+        "chaincode.externalBuilders": [
+            {"name": "ccaas", "path": str(builders_dir / "ccaas"), "propagateEnvironment": ["HOME"]}
+        ],
+        "ledger.state.stateDatabase": "goleveldb",
+        "operations.listenAddress": peer.operations_address,
+        "operations.tls.enabled": True,
+        "operations.tls.cert.file": tls["cert"],
+        "operations.tls.key.file": tls["key"],
+        # /healthz is open; /metrics needs a client certificate from the org's TLS CA (status uses
+        # the org admin's TLS client certificate).
+        "operations.tls.clientAuthRequired": False,
+        "operations.tls.clientRootCAs.files": [tls["ca"]],
+        "metrics.provider": "prometheus",
+    }
+    for dotted, value in settings.items():
+        set_path(doc, dotted, value)
+    return doc
+
+
+def orderer_yaml(topology: Topology, layout: StateLayout, node: OrdererNode, sampleconfig: Path) -> dict[str, Any]:
+    doc = _load(sampleconfig, "orderer.yaml")
+    node_dir = layout.orderer_node_dir(topology, node)
+    tls = _tls(node_dir / "tls")
+    data = layout.node_data(node.host)
+    admin_tls_ca = str(layout.orderer_tls_ca(topology))
+    settings: dict[str, Any] = {
+        "General.ListenAddress": LOCALHOST,
+        "General.ListenPort": node.port,
+        "General.TLS.Enabled": True,
+        "General.TLS.PrivateKey": tls["key"],
+        "General.TLS.Certificate": tls["cert"],
+        "General.TLS.RootCAs": [tls["ca"]],
+        "General.TLS.ClientAuthRequired": False,
+        # Cluster traffic reuses the general listener; these are the client credentials for it.
+        "General.Cluster.ClientCertificate": tls["cert"],
+        "General.Cluster.ClientPrivateKey": tls["key"],
+        "General.Cluster.RootCAs": [tls["ca"]],
+        "General.BootstrapMethod": "none",
+        "General.LocalMSPDir": str(node_dir / "msp"),
+        "General.LocalMSPID": topology.orderer_org.msp_id,
+        "FileLedger.Location": str(data / "ledger"),
+        "Consensus.WALDir": str(data / "etcdraft" / "wal"),
+        "Consensus.SnapDir": str(data / "etcdraft" / "snapshot"),
+        "Admin.ListenAddress": node.admin_address,
+        "Admin.TLS.Enabled": True,
+        "Admin.TLS.PrivateKey": tls["key"],
+        "Admin.TLS.Certificate": tls["cert"],
+        "Admin.TLS.RootCAs": [tls["ca"]],
+        "Admin.TLS.ClientAuthRequired": True,
+        "Admin.TLS.ClientRootCAs": [admin_tls_ca],
+        "ChannelParticipation.Enabled": True,
+        "Operations.ListenAddress": node.operations_address,
+        "Operations.TLS.Enabled": True,
+        "Operations.TLS.PrivateKey": tls["key"],
+        "Operations.TLS.Certificate": tls["cert"],
+        "Operations.TLS.ClientAuthRequired": False,
+        "Operations.TLS.ClientRootCAs": [tls["ca"]],
+        "Metrics.Provider": "prometheus",
+    }
+    for dotted, value in settings.items():
+        set_path(doc, dotted, value)
+    return doc
+
+
+def write_all(topology: Topology, layout: StateLayout, sampleconfig: Path, builders_dir: Path) -> None:
+    for org in topology.peer_orgs:
+        folder = layout.node_config(org.peer.host)
+        folder.mkdir(parents=True, exist_ok=True)
+        doc = peer_core_yaml(topology, layout, org, sampleconfig, builders_dir)
+        (folder / "core.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    for node in topology.orderer_org.nodes:
+        folder = layout.node_config(node.host)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "orderer.yaml").write_text(yaml.safe_dump(orderer_yaml(topology, layout, node, sampleconfig)))
+    # The peer CLI needs a core.yaml even when it only acts as a client; the sample one is fine.
+    layout.cli_config.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(sampleconfig / "core.yaml", layout.cli_config / "core.yaml")

@@ -1,0 +1,47 @@
+"""Typed settings of the kit: where things live and which runtime to use.
+
+Every value can be overridden by an environment variable (for example ``FABDEMO_STATE_DIR``); the
+Makefile passes user choices through that way, so scripts, tests and the app agree on one set of paths.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _default_cache_dir() -> Path:
+    # Outside the work tree so that a fresh clone (and CI) reuses binaries that were built once.
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "fabric-demo-kit"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FABDEMO_", extra="ignore")
+
+    repo_root: Path = REPO_ROOT
+    topology_file: Path = REPO_ROOT / "network" / "topology.yaml"
+    state_dir: Path = REPO_ROOT / ".state"
+    cache_dir: Path = Field(default_factory=_default_cache_dir)
+    # Pre-built Fabric binaries (peer, orderer, ...). Read without the prefix, as users know it.
+    fabric_bin: Path | None = Field(default=None, validation_alias="FABRIC_BIN")
+    batch_profile: str | None = Field(default=None, validation_alias="PROFILE")
+
+    @property
+    def chaincode_dir(self) -> Path:
+        return self.repo_root / "chaincode"
+
+    @property
+    def builders_dir(self) -> Path:
+        return self.repo_root / "network" / "builders"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

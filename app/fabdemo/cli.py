@@ -65,7 +65,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     if not state.bootstrapped and not any(s.running for s in statuses):
         print("The network is down. Start it with `make up` (or `make demo`).")
         return 0
-    print(f"Runtime: {network.runtime.name}   channel: {network.topology.channel_name}   batch profile: {state.batch_profile}")
+    topology = network.topology
+    print(f"Runtime: {network.runtime.name}   channel: {topology.channel_name}   batch profile: {state.batch_profile}")
     if state.chaincode:
         cc = state.chaincode
         print(f"Chaincode: {cc['name']} version {cc['version']} sequence {cc['sequence']}")
@@ -75,9 +76,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         if s.raft_leader:
             st += "*"
         height = "" if s.ledger_height is None else str(s.ledger_height)
-        print(
-            f"{s.name:34} {s.kind:9} {s.org:9} {s.pid or '':>7} {st:9} {height:>6}  {','.join(map(str, s.ports))}"
-        )
+        print(f"{s.name:34} {s.kind:9} {s.org:9} {s.pid or '':>7} {st:9} {height:>6}  {','.join(map(str, s.ports))}")
     if any(s.raft_leader for s in statuses):
         print("* Raft leader")
     return 0

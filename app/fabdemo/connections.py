@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from fabric_gateway import Gateway, connect, load_msp_identity
-
 from fabdemo.network.layout import StateLayout
 from fabdemo.network.topology import PeerOrg, Topology
+from fabric_gateway import Gateway, connect, load_msp_identity
 
 
 def connect_org(topology: Topology, layout: StateLayout, org: PeerOrg, user: str = "User1") -> Gateway:
     """Connect to the org's own peer as one of its users (``User1`` by default, ``Admin`` for admin acts)."""
-    identity, signer = load_msp_identity(org.msp_id, layout.user_msp(org, user))
+    identity, signer = load_msp_identity(layout.user_msp(org, user), org.msp_id)
     return connect(
         endpoint=org.peer.address,
         tls_root_cert_path=layout.peer_tls_ca(org),

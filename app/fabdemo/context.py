@@ -18,7 +18,11 @@ def _quiet(_message: str) -> None:
 
 def load(settings: Settings | None = None) -> tuple[Settings, Topology, StateLayout]:
     settings = settings or get_settings()
-    return settings, load_topology(settings.topology_file), StateLayout(settings.state_dir)
+    return (
+        settings,
+        load_topology(settings.topology_file, settings.port_offset),
+        StateLayout(settings.state_dir),
+    )
 
 
 def open_network(settings: Settings | None = None, progress: Callable[[str], None] = _quiet) -> FabricNetwork:

@@ -26,8 +26,17 @@ def run_sample_transaction(network: FabricNetwork) -> tuple[str, int, str]:
         lot_id = f"LOT-SAMPLE-{now:%Y%m%d%H%M%S}"
         proposal = contract.new_proposal(
             "HarvestLot",
-            arguments=[lot_id, SAMPLE_PRODUCT[0], "Butterhead", "120", "kg", farm.name, "Valley Road 1", "Plot 7",
-                       f"{now:%Y-%m-%d}"],
+            arguments=[
+                lot_id,
+                SAMPLE_PRODUCT[0],
+                "Butterhead",
+                "120",
+                "kg",
+                farm.name,
+                "Valley Road 1",
+                "Plot 7",
+                f"{now:%Y-%m-%d}",
+            ],
         )
         submitted = proposal.endorse().submit()
         status = submitted.get_status()

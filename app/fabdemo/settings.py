@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(default_factory=_default_cache_dir)
     # Pre-built Fabric binaries (peer, orderer, ...). Read without the prefix, as users know it.
     fabric_bin: Path | None = Field(default=None, validation_alias="FABRIC_BIN")
+    # Shifts every port of the topology, so a test network can run beside a developer's network.
+    port_offset: int = 0
     batch_profile: str | None = Field(default=None, validation_alias="PROFILE")
 
     @property

@@ -11,7 +11,6 @@ import shlex
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from fabdemo.network.binaries import FabricInstall
 from fabdemo.network.layout import StateLayout
@@ -60,7 +59,12 @@ def write_env_files(topology: Topology, layout: StateLayout, fabric: FabricInsta
 
 
 def run_peer(
-    topology: Topology, layout: StateLayout, fabric: FabricInstall, org: PeerOrg, args: list[str], timeout: float = 120
+    topology: Topology,
+    layout: StateLayout,
+    fabric: FabricInstall,
+    org: PeerOrg,
+    args: list[str],
+    timeout: float = 120,
 ) -> str:
     env = {**os.environ, **org_admin_env(topology, layout, fabric, org)}
     command = [str(fabric.tool("peer")), *args]

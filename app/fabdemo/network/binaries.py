@@ -119,8 +119,7 @@ def ensure(cache_dir: Path, pin: FabricPin, fabric_bin: Path | None, progress: P
     progress(f"Resolving {pin.module}@{pin.module_version} (Fabric {pin.version}) from the Go module proxy...")
     _run([go, "mod", "tidy"], module_dir, env)
     ldflags = (
-        f"-X {pin.module}/common/metadata.Version={pin.version} "
-        f"-X {pin.module}/common/metadata.CommitSHA={pin.commit}"
+        f"-X {pin.module}/common/metadata.Version={pin.version} -X {pin.module}/common/metadata.CommitSHA={pin.commit}"
     )
     bin_dir = root / "bin"
     if fabric_bin is None:
@@ -150,7 +149,9 @@ def _write_tool_module(root: Path, pin: FabricPin) -> Path:
     module_dir.mkdir(parents=True, exist_ok=True)
     go_mod = f"module fabricdemokit/fabrictools\n\ngo 1.24\n\nrequire {pin.module} {pin.module_version}\n"
     imports = "\n".join(f'\t_ "{pin.module}/cmd/{tool}"' for tool in TOOLS)
-    tools_go = f"//go:build tools\n\n// Package tools pins Fabric's commands.\npackage tools\n\nimport (\n{imports}\n)\n"
+    tools_go = (
+        f"//go:build tools\n\n// Package tools pins Fabric's commands.\npackage tools\n\nimport (\n{imports}\n)\n"
+    )
     if not (module_dir / "go.mod").is_file() or pin.module_version not in (module_dir / "go.mod").read_text():
         (module_dir / "go.mod").write_text(go_mod)
         (module_dir / "go.sum").unlink(missing_ok=True)

@@ -121,7 +121,15 @@ def query_committed(topology: Topology, layout: StateLayout, fabric: FabricInsta
             layout,
             fabric,
             org,
-            ["lifecycle", "chaincode", "querycommitted", "-C", topology.channel_name, "-n", topology.chaincode.name],
+            [
+                "lifecycle",
+                "chaincode",
+                "querycommitted",
+                "-C",
+                topology.channel_name,
+                "-n",
+                topology.chaincode.name,
+            ],
         )
     except CommandError as err:
         if "not found" in err.output or "is not defined" in err.output:
@@ -206,12 +214,22 @@ def commit(topology: Topology, layout: StateLayout, fabric: FabricInstall, versi
 
 
 def invoke(
-    topology: Topology, layout: StateLayout, fabric: FabricInstall, org: PeerOrg, function: str, args: list[str]
+    topology: Topology,
+    layout: StateLayout,
+    fabric: FabricInstall,
+    org: PeerOrg,
+    function: str,
+    args: list[str],
 ) -> str:
     """Submit one transaction with the peer CLI (used for bootstrap data such as the role table)."""
     peer_args: list[str] = []
     for member in topology.peer_orgs:
-        peer_args += ["--peerAddresses", member.peer.address, "--tlsRootCertFiles", str(layout.peer_tls_ca(member))]
+        peer_args += [
+            "--peerAddresses",
+            member.peer.address,
+            "--tlsRootCertFiles",
+            str(layout.peer_tls_ca(member)),
+        ]
     ctor = json.dumps({"function": function, "Args": args})
     return run_peer(
         topology,

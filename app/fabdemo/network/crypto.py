@@ -86,7 +86,11 @@ def issue_chaincode_server_tls(layout: StateLayout, org: PeerOrg) -> None:
         .not_valid_after(now + dt.timedelta(days=3650))
         .add_extension(
             x509.SubjectAlternativeName(
-                [x509.DNSName(host), x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+                [
+                    x509.DNSName(host),
+                    x509.DNSName("localhost"),
+                    x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                ]
             ),
             critical=False,
         )
@@ -98,8 +102,6 @@ def issue_chaincode_server_tls(layout: StateLayout, org: PeerOrg) -> None:
     tls_dir.mkdir(parents=True, exist_ok=True)
     (tls_dir / "server.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     (tls_dir / "server.key").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     (tls_dir / "ca.crt").write_bytes(layout.peer_tls_ca(org).read_bytes())

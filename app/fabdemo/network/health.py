@@ -69,6 +69,19 @@ def ledger_heights(spec: NodeSpec) -> dict[str, int]:
     return {m["channel"]: int(float(m["value"])) for m in _HEIGHT_RE.finditer(body)}
 
 
+_GOSSIP_RE = re.compile(
+    r'^gossip_membership_total_peers_known\{channel="(?P<channel>[^"]+)"\}\s+(?P<value>[0-9.e+]+)$', re.M
+)
+
+
+def gossip_peers_known(spec: NodeSpec, channel: str) -> int:
+    """How many other peers of the channel this peer knows (what the gateway's discovery relies on)."""
+    body = metrics(spec)
+    if body is None:
+        return 0
+    return next((int(float(m["value"])) for m in _GOSSIP_RE.finditer(body) if m["channel"] == channel), 0)
+
+
 def is_raft_leader(spec: NodeSpec, channel: str) -> bool:
     body = metrics(spec)
     if body is None:

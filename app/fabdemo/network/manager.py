@@ -122,6 +122,7 @@ class FabricNetwork:
                 return "already-up"
             progress("Restarting stopped nodes from the existing state...")
             self._start_and_wait(specs, progress)
+            self.wait_for_gossip()
             return "resumed"
         self._bootstrap(progress, batch_profile)
         return "started"
@@ -175,6 +176,8 @@ class FabricNetwork:
         self._deploy(build["version"], step)
         step("Recording the role of each organisation on the ledger")
         self._init_roles()
+        self.wait_for_gossip()
+        step("Peers see each other (gossip)")
         state = self.state
         state.bootstrapped = True
         state.save(self.layout.network_file)
@@ -209,7 +212,11 @@ class FabricNetwork:
     def _join_peer(self, org) -> None:
         try:
             admin.run_peer(
-                self.topology, self.layout, self.fabric, org, ["channel", "join", "-b", str(self.layout.genesis_block)]
+                self.topology,
+                self.layout,
+                self.fabric,
+                org,
+                ["channel", "join", "-b", str(self.layout.genesis_block)],
             )
         except admin.CommandError as err:
             if "already exists" not in err.output:
@@ -221,10 +228,27 @@ class FabricNetwork:
     def _wait_for_raft_leader(self, timeout: float = 30.0) -> None:
         orderers = self.orderer_specs()
         health.wait_until(
-            lambda: any(self.runtime.is_running(o) and health.is_raft_leader(o, self.topology.channel_name) for o in orderers),
+            lambda: any(
+                self.runtime.is_running(o) and health.is_raft_leader(o, self.topology.channel_name) for o in orderers
+            ),
             timeout,
             interval=0.1,
             what="a Raft leader on the ordering service",
+        )
+
+    def wait_for_gossip(self, timeout: float = 30.0) -> None:
+        """Wait until every running peer knows every other running peer of the channel.
+
+        The peer gateway plans endorsements from gossip-based discovery; until peers know each other, a
+        transaction needing several orgs is refused with "no combination of peers".
+        """
+        peers = [s for s in self.specs() if s.kind == NodeKind.PEER and self.runtime.is_running(s)]
+        wanted = len(peers) - 1
+        health.wait_until(
+            lambda: all(health.gossip_peers_known(p, self.topology.channel_name) >= wanted for p in peers),
+            timeout,
+            interval=0.1,
+            what="peers to discover each other through gossip",
         )
 
     # -- chaincode -----------------------------------------------------------------------------------
@@ -275,7 +299,12 @@ class FabricNetwork:
     def _init_roles(self) -> None:
         roles = {org.msp_id: list(org.roles) for org in self.topology.peer_orgs}
         cc.invoke(
-            self.topology, self.layout, self.fabric, self.topology.peer_orgs[0], "InitRoles", [json.dumps(roles)]
+            self.topology,
+            self.layout,
+            self.fabric,
+            self.topology.peer_orgs[0],
+            "InitRoles",
+            [json.dumps(roles)],
         )
 
     # -- node control --------------------------------------------------------------------------------

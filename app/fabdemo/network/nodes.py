@@ -100,4 +100,7 @@ def chaincode_spec(layout: StateLayout, org: PeerOrg, binary: Path, package_id: 
 
 def network_specs(topology: Topology, layout: StateLayout, fabric: FabricInstall) -> list[NodeSpec]:
     """Orderers and peers (chaincode servers come with the chaincode deployment)."""
-    return [*orderer_specs(topology, layout, fabric), *(peer_spec(layout, org, fabric) for org in topology.peer_orgs)]
+    return [
+        *orderer_specs(topology, layout, fabric),
+        *(peer_spec(layout, org, fabric) for org in topology.peer_orgs),
+    ]

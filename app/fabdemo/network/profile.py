@@ -58,7 +58,12 @@ def connection_profile(topology: Topology, layout: StateLayout, client_org: Peer
             topology.channel_name: {
                 "orderers": list(orderers),
                 "peers": {
-                    org.peer.host: {"endorsingPeer": True, "chaincodeQuery": True, "ledgerQuery": True, "eventSource": True}
+                    org.peer.host: {
+                        "endorsingPeer": True,
+                        "chaincodeQuery": True,
+                        "ledgerQuery": True,
+                        "eventSource": True,
+                    }
                     for org in topology.peer_orgs
                 },
             }

@@ -186,8 +186,11 @@ class Topology:
         return sorted(ports)
 
 
-def load_topology(path: Path) -> Topology:
+def load_topology(path: Path, port_offset: int = 0) -> Topology:
+    """Load the topology; ``port_offset`` shifts every port (a second network beside a running one)."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if port_offset:
+        _shift_ports(raw, port_offset)
     ord_raw = raw["orderer_org"]
     orderer_org = OrdererOrg(
         key=ord_raw["key"],
@@ -264,6 +267,18 @@ def _load_peer_org(raw: dict) -> PeerOrg:
         ),
         chaincode_server_port=int(raw["chaincode_server_port"]),
     )
+
+
+def _shift_ports(node: object, offset: int) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key.endswith("port") and isinstance(value, int):
+                node[key] = value + offset
+            else:
+                _shift_ports(value, offset)
+    elif isinstance(node, list):
+        for item in node:
+            _shift_ports(item, offset)
 
 
 def _check_unique_ports(topology: Topology) -> None:

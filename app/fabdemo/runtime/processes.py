@@ -6,6 +6,7 @@ some other program is never signalled.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -94,15 +95,11 @@ def stop(pid_file: Path, timeout: float = 10.0) -> bool:
 
 
 def _signal(record: ProcessRecord, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(record.pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _reap(pid: int) -> None:
     """Collect the exit status if the process is our own child (otherwise init does it)."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass

@@ -1,0 +1,62 @@
+"""End-to-end fixtures: a real Fabric network that the suite starts once and stops at the end.
+
+It runs with its own state directory and a port offset, so a developer's network (default ports) can
+stay up while the suite runs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fabdemo import context
+from fabdemo.connections import connect_org
+from fabdemo.network.manager import FabricNetwork
+from fabdemo.settings import Settings
+
+E2E_PORT_OFFSET = 10000
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+def e2e_settings(name: str, port_offset: int) -> Settings:
+    return Settings(state_dir=ARTIFACTS / name, port_offset=port_offset)
+
+
+@pytest.fixture(scope="session")
+def e2e_env() -> dict[str, str]:
+    """Environment for running the CLI as a subprocess against the suite's network."""
+    return {
+        **os.environ,
+        "FABDEMO_STATE_DIR": str(ARTIFACTS / "e2e-state"),
+        "FABDEMO_PORT_OFFSET": str(E2E_PORT_OFFSET),
+    }
+
+
+@pytest.fixture(scope="session")
+def network() -> Iterator[FabricNetwork]:
+    settings = e2e_settings("e2e-state", E2E_PORT_OFFSET)
+    net = context.open_network(settings, progress=print)
+    net.down(lambda _m: None)  # leftovers of an interrupted run
+    net.up(print)
+    yield net
+    net.down(print)
+
+
+@pytest.fixture(scope="session")
+def gateways(network: FabricNetwork):
+    """One open gateway per org key, each signing as that org's User1."""
+    opened = {org.key: connect_org(network.topology, network.layout, org) for org in network.topology.peer_orgs}
+    yield opened
+    for gateway in opened.values():
+        gateway.close()
+
+
+@pytest.fixture(scope="session")
+def contracts(network: FabricNetwork, gateways):
+    topology = network.topology
+    return {
+        key: gw.get_network(topology.channel_name).get_contract(topology.chaincode.name) for key, gw in gateways.items()
+    }

@@ -132,10 +132,23 @@ def ensure(cache_dir: Path, pin: FabricPin, fabric_bin: Path | None, progress: P
     if not _has_sampleconfig(sample):
         raise SetupError(f"Fabric's sampleconfig was not found in the module cache at {sample}")
     _stamp_path(root).write_text(
-        json.dumps({"module_version": pin.module_version, "version": pin.version, "sampleconfig": str(sample)})
+        json.dumps(
+            {
+                "module_version": pin.module_version,
+                "version": pin.version,
+                "sampleconfig": str(sample),
+                "build_seconds": round(time.monotonic() - started, 1),
+            }
+        )
     )
     progress(f"Fabric {pin.version} ready in {time.monotonic() - started:.0f}s")
     return FabricInstall(fabric_bin or bin_dir, sample, "FABRIC_BIN" if fabric_bin else "cache")
+
+
+def recorded_build_seconds(cache_dir: Path, pin: FabricPin) -> float | None:
+    """How long the last build into the cache took (None when binaries came from FABRIC_BIN)."""
+    stamp = _stamp_path(cache_root(cache_dir, pin))
+    return json.loads(stamp.read_text()).get("build_seconds") if stamp.is_file() else None
 
 
 def _stamp_matches(root: Path, pin: FabricPin) -> bool:

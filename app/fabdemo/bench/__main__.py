@@ -1,0 +1,168 @@
+"""``make bench``: measure what a demo feels like and write the figures as JSON.
+
+It runs on a network of its own (own state folder, ports shifted by 30000) so a running demo network
+is left alone, and it stops that network at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from fabdemo import context
+from fabdemo.bench import contract_bench, node_client, workload
+from fabdemo.connections import connect_org, connect_org_async
+from fabdemo.network import binaries
+from fabdemo.network.manager import FabricNetwork
+from fabdemo.settings import Settings, get_settings
+
+BENCH_PORT_OFFSET = 30000
+CLIENT_LEVELS = [{"concurrency": 1, "total": 50}, {"concurrency": 8, "total": 200}, {"concurrency": 32, "total": 400}]
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def bench_binaries(settings: Settings, network_settings: Settings) -> dict:
+    _settings, topology, _layout = context.load(network_settings)
+    started = time.monotonic()
+    install = binaries.ensure(settings.cache_dir, topology.fabric, settings.fabric_bin, log)
+    located = time.monotonic() - started
+    return {
+        "source": install.source,
+        "locate_or_build_s": round(located, 2),
+        "last_build_s": binaries.recorded_build_seconds(settings.cache_dir, topology.fabric),
+        "fabric_version": topology.fabric.version,
+    }
+
+
+def prepare_chaincode_copy(settings: Settings, work: Path) -> Path:
+    """A copy of the chaincode source that the redeploy benchmark may edit."""
+    copy = work / "chaincode-src"
+    if copy.exists():
+        shutil.rmtree(copy)
+    shutil.copytree(settings.chaincode_dir, copy, ignore=shutil.ignore_patterns("provenance", "bin"))
+    return copy
+
+
+def one_line_change(source: Path) -> None:
+    """Change one line of Go that ends up in the binary, as a developer's edit would."""
+    stamp = dt.datetime.now(dt.UTC).isoformat()
+    (source / "bench_stamp.go").write_text(
+        f'package main\n\nimport "log"\n\nfunc init() {{ log.Printf("bench build {stamp}") }}\n'
+    )
+
+
+def bench_network(network: FabricNetwork) -> dict:
+    result: dict = {}
+    network.down(lambda _m: None)
+    log("cold start: empty state -> chaincode committed")
+    started = time.monotonic()
+    network.up(log)
+    result["cold_start_s"] = round(time.monotonic() - started, 2)
+
+    one_line_change(network.chaincode_source)
+    log("make deploy-cc after a one-line change")
+    started = time.monotonic()
+    network.deploy_chaincode(log)
+    result["redeploy_after_change_s"] = round(time.monotonic() - started, 2)
+    network.wait_for_gossip()
+    return result
+
+
+def bench_latency(network: FabricNetwork, count: int) -> dict:
+    farm = network.topology.orgs_with_role("grower")[0]
+    with connect_org(network.topology, network.layout, farm) as gateway:
+        contract = gateway.get_network(network.topology.channel_name).get_contract(network.topology.chaincode.name)
+        workload.ensure_product(contract)
+        workload.sequential_latency(contract, 5)  # warm-up: connections, chaincode servers
+        log(f"submit-to-commit latency over {count} sequential transactions")
+        return workload.sequential_latency(contract, count)
+
+
+async def bench_python_client(network: FabricNetwork, levels: list[dict], prefix: str) -> list[dict]:
+    farm = network.topology.orgs_with_role("grower")[0]
+    gateway = await connect_org_async(network.topology, network.layout, farm)
+    async with gateway:
+        contract = gateway.get_network(network.topology.channel_name).get_contract(network.topology.chaincode.name)
+        results = []
+        for level in levels:
+            log(f"python client: {level['total']} submits, {level['concurrency']} in flight")
+            results.append(
+                await workload.concurrent_submits(
+                    contract, level["concurrency"], level["total"], f"{prefix}-c{level['concurrency']}"
+                )
+            )
+        return results
+
+
+def bench_clients(settings: Settings, network: FabricNetwork, levels: list[dict], with_node: bool) -> dict:
+    run_id = dt.datetime.now(dt.UTC).strftime("%H%M%S")
+    python = asyncio.run(bench_python_client(network, levels, f"PY{run_id}"))
+    result: dict = {
+        "workload": "HarvestLot, unique ids, submit + wait for commit, via FarmMSP's peer",
+        "python": python,
+    }
+    if with_node:
+        log("node client (@hyperledger/fabric-gateway): same levels")
+        farm = network.topology.orgs_with_role("grower")[0]
+        node = node_client.run(settings.cache_dir, network.topology, network.layout, farm, levels, f"JS{run_id}")
+        result["node"] = node
+        result["throughput_ratio_python_over_node"] = [
+            {"concurrency": p["concurrency"], "ratio": round(p["tps"] / n["tps"], 2) if n["tps"] else None}
+            for p, n in zip(python, node, strict=True)
+        ]
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="fabdemo.bench")
+    parser.add_argument("--out", type=Path, default=None, help="where to write the JSON figures")
+    parser.add_argument("--skip-node", action="store_true", help="skip the official Node client comparison")
+    parser.add_argument("--latency-count", type=int, default=50)
+    args = parser.parse_args(argv)
+
+    settings = get_settings()
+    work = settings.repo_root / ".bench"
+    work.mkdir(exist_ok=True)
+    network_settings = Settings(
+        state_dir=work / "state",
+        port_offset=BENCH_PORT_OFFSET,
+        fabric_bin=settings.fabric_bin,
+        cache_dir=settings.cache_dir,
+    )
+    figures: dict = {
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+    }
+    figures["binaries"] = bench_binaries(settings, network_settings)
+    network = context.open_network(network_settings)
+    network.chaincode_source = prepare_chaincode_copy(settings, work)
+    try:
+        figures["network"] = bench_network(network)
+        figures["commit_latency"] = bench_latency(network, args.latency_count)
+        log("trace of a lot with 50 descendants")
+        figures["trace_50_descendants"] = contract_bench.trace_with_descendants(network, 50)
+        figures["clients"] = bench_clients(settings, network, CLIENT_LEVELS, with_node=not args.skip_node)
+    finally:
+        network.down(lambda _m: None)
+
+    out = args.out or work / f"bench-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(figures, indent=2))
+    print(json.dumps(figures, indent=2))
+    print(f"Wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+package contract
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+)
+
+// Chaincode event names (one per state-changing transaction).
+const (
+	EventRolesInitialized    = "RolesInitialized"
+	EventRoleGranted         = "RoleGranted"
+	EventRoleRevoked         = "RoleRevoked"
+	EventProductDefined      = "ProductDefined"
+	EventLotHarvested        = "LotHarvested"
+	EventInputRecorded       = "InputRecorded"
+	EventCertificateAnchored = "CertificateAnchored"
+	EventLotProcessed        = "LotProcessed"
+	EventLotSplit            = "LotSplit"
+	EventTransferProposed    = "TransferProposed"
+	EventTransferAccepted    = "TransferAccepted"
+	EventTransferRejected    = "TransferRejected"
+	EventTransferCancelled   = "TransferCancelled"
+	EventCheckpointRecorded  = "CheckpointRecorded"
+	EventTemperatureRecorded = "TemperatureRecorded"
+	EventTemperatureAlert    = "TemperatureAlert"
+	EventQuarantineReleased  = "QuarantineReleased"
+	EventLotSold             = "LotSold"
+	EventAuthenticityChecked = "AuthenticityChecked"
+	EventLotRecalled         = "LotRecalled"
+	EventPriceRecorded       = "PriceRecorded"
+)
+
+// Event is both the chaincode event payload and an entry of a lot's event list.
+// The common fields are always present; the detail fields depend on the event
+// name and are omitted when unused. Numeric and boolean details whose zero value
+// is meaningful are typed "any" (always float64 / bool) so they can be omitted.
+type Event struct {
+	Seq       int    `json:"seq,omitempty" metadata:",optional"`
+	Name      string `json:"name"`
+	LotID     string `json:"lotId,omitempty" metadata:",optional"`
+	Actor     string `json:"actor"`
+	TxID      string `json:"txId"`
+	Timestamp string `json:"timestamp"`
+
+	MspID             string              `json:"mspId,omitempty" metadata:",optional"`
+	Role              string              `json:"role,omitempty" metadata:",optional"`
+	Roles             map[string][]string `json:"roles,omitempty" metadata:",optional"`
+	ProductID         string              `json:"productId,omitempty" metadata:",optional"`
+	ProductName       string              `json:"productName,omitempty" metadata:",optional"`
+	MinTempC          any                 `json:"minTempC,omitempty" metadata:",optional"`
+	MaxTempC          any                 `json:"maxTempC,omitempty" metadata:",optional"`
+	Variety           string              `json:"variety,omitempty" metadata:",optional"`
+	Quantity          any                 `json:"quantity,omitempty" metadata:",optional"`
+	RemainingQuantity any                 `json:"remainingQuantity,omitempty" metadata:",optional"`
+	Unit              string              `json:"unit,omitempty" metadata:",optional"`
+	FarmName          string              `json:"farmName,omitempty" metadata:",optional"`
+	HarvestDate       string              `json:"harvestDate,omitempty" metadata:",optional"`
+	Custodian         string              `json:"custodian,omitempty" metadata:",optional"`
+	InputType         string              `json:"inputType,omitempty" metadata:",optional"`
+	InputProduct      string              `json:"inputProduct,omitempty" metadata:",optional"`
+	Dose              string              `json:"dose,omitempty" metadata:",optional"`
+	AppliedDate       string              `json:"appliedDate,omitempty" metadata:",optional"`
+	CertID            string              `json:"certId,omitempty" metadata:",optional"`
+	CertType          string              `json:"certType,omitempty" metadata:",optional"`
+	Issuer            string              `json:"issuer,omitempty" metadata:",optional"`
+	SHA256            string              `json:"sha256,omitempty" metadata:",optional"`
+	ValidFrom         string              `json:"validFrom,omitempty" metadata:",optional"`
+	ValidUntil        string              `json:"validUntil,omitempty" metadata:",optional"`
+	Step              string              `json:"step,omitempty" metadata:",optional"`
+	Notes             string              `json:"notes,omitempty" metadata:",optional"`
+	Status            string              `json:"status,omitempty" metadata:",optional"`
+	PreviousStatus    string              `json:"previousStatus,omitempty" metadata:",optional"`
+	ParentID          string              `json:"parentId,omitempty" metadata:",optional"`
+	Children          []SplitChild        `json:"children,omitempty" metadata:",optional"`
+	FromMsp           string              `json:"fromMsp,omitempty" metadata:",optional"`
+	ToMsp             string              `json:"toMsp,omitempty" metadata:",optional"`
+	Carrier           string              `json:"carrier,omitempty" metadata:",optional"`
+	Vehicle           string              `json:"vehicle,omitempty" metadata:",optional"`
+	Route             string              `json:"route,omitempty" metadata:",optional"`
+	Reason            string              `json:"reason,omitempty" metadata:",optional"`
+	Latitude          any                 `json:"latitude,omitempty" metadata:",optional"`
+	Longitude         any                 `json:"longitude,omitempty" metadata:",optional"`
+	Location          string              `json:"location,omitempty" metadata:",optional"`
+	Note              string              `json:"note,omitempty" metadata:",optional"`
+	Celsius           any                 `json:"celsius,omitempty" metadata:",optional"`
+	InRange           any                 `json:"inRange,omitempty" metadata:",optional"`
+	Store             string              `json:"store,omitempty" metadata:",optional"`
+	Checks            int                 `json:"checks,omitempty" metadata:",optional"`
+	LikelyClone       any                 `json:"likelyClone,omitempty" metadata:",optional"`
+	LotIDs            []string            `json:"lotIds,omitempty" metadata:",optional"`
+	RootLotID         string              `json:"rootLotId,omitempty" metadata:",optional"`
+	PriceHash         string              `json:"priceHash,omitempty" metadata:",optional"`
+}
+
+// newEvent starts an event with the fields every payload carries.
+func (t *txn) newEvent(name, lotID string) *Event {
+	return &Event{Name: name, LotID: lotID, Actor: t.msp, TxID: t.txID, Timestamp: t.now}
+}
+
+// stageEvent assigns ev the next sequence number of its lot's event list. It only
+// reads, so transactions call it before their first write. Reads do not see the
+// transaction's own writes, hence a transaction stages at most one event per lot.
+func (t *txn) stageEvent(ev *Event) error {
+	data, err := t.stub.GetState(eventSeqKey(ev.LotID))
+	if err != nil {
+		return ledgerError("GetState", err)
+	}
+	seq := 0
+	if len(data) > 0 {
+		if seq, err = strconv.Atoi(string(data)); err != nil {
+			return newError(CodeInvalidState, "corrupt event sequence for lot %s", ev.LotID)
+		}
+	}
+	ev.Seq = seq + 1
+	return nil
+}
+
+// storeEvent writes a staged event into its lot's event list.
+func (t *txn) storeEvent(ev *Event) error {
+	if err := putJSON(t.stub, eventKey(ev.LotID, ev.Seq), ev); err != nil {
+		return err
+	}
+	if err := t.stub.PutState(eventSeqKey(ev.LotID), []byte(strconv.Itoa(ev.Seq))); err != nil {
+		return ledgerError("PutState", err)
+	}
+	return nil
+}
+
+// emit sets ev as the transaction's single chaincode event.
+func (t *txn) emit(ev *Event) error {
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return newError(CodeInvalidState, "cannot encode event: %v", err)
+	}
+	if err := t.stub.SetEvent(ev.Name, payload); err != nil {
+		return ledgerError("SetEvent", err)
+	}
+	return nil
+}
+
+// saveAndPublish ends a single-lot transaction: it stages ev, then writes the lot
+// and the event and emits ev as the chaincode event.
+func (t *txn) saveAndPublish(lot *Lot, ev *Event) error {
+	if err := t.stageEvent(ev); err != nil {
+		return err
+	}
+	if err := putLot(t.stub, lot); err != nil {
+		return err
+	}
+	if err := t.storeEvent(ev); err != nil {
+		return err
+	}
+	return t.emit(ev)
+}
+
+// lotEvents returns the event list of a lot in sequence order.
+func lotEvents(stub shim.ChaincodeStubInterface, lotID string) ([]Event, error) {
+	events := []Event{}
+	err := iterate(stub, objEvent, []string{lotID}, func(_ string, value []byte) error {
+		var ev Event
+		if err := json.Unmarshal(value, &ev); err != nil {
+			return newError(CodeInvalidState, "corrupt event record: %v", err)
+		}
+		events = append(events, ev)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return events, nil
+}

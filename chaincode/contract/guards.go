@@ -1,0 +1,41 @@
+package contract
+
+import "strings"
+
+// workableStatuses are the statuses in which the custodian holds the lot at rest
+// and may process, split, ship or sell it.
+var workableStatuses = []string{StatusHarvested, StatusProcessed, StatusPackaged, StatusReceived}
+
+// loadActiveLot loads a lot and fails with RECALLED when it has been recalled.
+func (t *txn) loadActiveLot(lotID string) (*Lot, error) {
+	lot, err := getLot(t.stub, lotID)
+	if err != nil {
+		return nil, err
+	}
+	if lot.Status == StatusRecalled {
+		return nil, newError(CodeRecalled, "lot %s has been recalled", lotID)
+	}
+	return lot, nil
+}
+
+// requireCustodian fails with NOT_CUSTODIAN unless the caller's MSP holds the lot.
+func (t *txn) requireCustodian(lot *Lot) error {
+	if lot.Custodian != t.msp {
+		return newError(CodeNotCustodian, "lot %s is held by %s, not %s", lot.LotID, lot.Custodian, t.msp)
+	}
+	return nil
+}
+
+// requireStatus fails with INVALID_STATE unless the lot is in one of allowed.
+func requireStatus(lot *Lot, action string, allowed ...string) error {
+	if containsString(allowed, lot.Status) {
+		return nil
+	}
+	return newError(CodeInvalidState, "cannot %s lot %s while it is %s (needs %s)",
+		action, lot.LotID, lot.Status, strings.Join(allowed, ", "))
+}
+
+// touch stamps the lot as updated by the current transaction.
+func (t *txn) touch(lot *Lot) {
+	lot.UpdatedAt = t.now
+}

@@ -1,0 +1,88 @@
+package contract
+
+import (
+	"encoding/json"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+)
+
+// DefineProduct registers a product and its cold-chain range [minTempC, maxTempC].
+// Growers and processors may define products.
+func (c *SmartContract) DefineProduct(ctx contractapi.TransactionContextInterface, productId string, name string, minTempC float64, maxTempC float64) (*Product, error) {
+	t, err := newTxn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkID("productId", productId); err != nil {
+		return nil, err
+	}
+	if err := checkText("name", name, 1, MaxShortText); err != nil {
+		return nil, err
+	}
+	if err := checkRange("minTempC", minTempC, MinTempC, MaxTempC); err != nil {
+		return nil, err
+	}
+	if err := checkRange("maxTempC", maxTempC, MinTempC, MaxTempC); err != nil {
+		return nil, err
+	}
+	if minTempC >= maxTempC {
+		return nil, invalid("minTempC (%g) must be lower than maxTempC (%g)", minTempC, maxTempC)
+	}
+	if err := t.requireRole(RoleGrower, RoleProcessor); err != nil {
+		return nil, err
+	}
+	var existing Product
+	found, err := getJSON(t.stub, productKey(productId), &existing)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		return nil, newError(CodeAlreadyExists, "product %s already exists", productId)
+	}
+	p := &Product{
+		ProductID:   productId,
+		Name:        name,
+		MinTempC:    minTempC,
+		MaxTempC:    maxTempC,
+		DefinedBy:   t.msp,
+		CreatedTxID: t.txID,
+		CreatedAt:   t.now,
+	}
+	if err := putJSON(t.stub, productKey(productId), p); err != nil {
+		return nil, err
+	}
+	ev := t.newEvent(EventProductDefined, "")
+	ev.ProductID = productId
+	ev.ProductName = name
+	ev.MinTempC = minTempC
+	ev.MaxTempC = maxTempC
+	if err := t.emit(ev); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// GetProduct returns one product.
+func (c *SmartContract) GetProduct(ctx contractapi.TransactionContextInterface, productId string) (*Product, error) {
+	if err := checkID("productId", productId); err != nil {
+		return nil, err
+	}
+	return getProduct(ctx.GetStub(), productId)
+}
+
+// ListProducts returns every product sorted by id.
+func (c *SmartContract) ListProducts(ctx contractapi.TransactionContextInterface) ([]*Product, error) {
+	products := []*Product{}
+	err := iterate(ctx.GetStub(), objProduct, nil, func(_ string, value []byte) error {
+		p := &Product{}
+		if err := json.Unmarshal(value, p); err != nil {
+			return newError(CodeInvalidState, "corrupt product record: %v", err)
+		}
+		products = append(products, p)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return products, nil
+}

@@ -1,4 +1,4 @@
-"""End-to-end fixtures: a real Fabric network that the suite starts once and stops at the end.
+"""Shared fixtures: a real Fabric network that the suite starts once (when a test asks for it) and stops at the end.
 
 It runs with its own state directory and a port offset, so a developer's network (default ports) can
 stay up while the suite runs.
@@ -18,7 +18,7 @@ from fabdemo.network.manager import FabricNetwork
 from fabdemo.settings import Settings
 
 E2E_PORT_OFFSET = 10000
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
 def e2e_settings(name: str, port_offset: int) -> Settings:

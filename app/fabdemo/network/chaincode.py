@@ -36,9 +36,20 @@ class CommittedDefinition:
     version: str
 
 
-def build_binary(source_dir: Path, output: Path) -> str:
-    """``go build`` the chaincode; return a short hash of the binary (the package's version)."""
-    output.parent.mkdir(parents=True, exist_ok=True)
+@dataclass(frozen=True)
+class ChaincodeBinary:
+    path: Path
+    hash: str  # short sha256 of the binary: names the package label and the version
+
+
+def build_binary(source_dir: Path, out_dir: Path, name: str) -> ChaincodeBinary:
+    """``go build`` the chaincode into ``out_dir/<name>_<hash>``.
+
+    Every build keeps its own file, so a network restored from a snapshot can restart the chaincode
+    servers with exactly the binary its committed definition was made from.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    output = out_dir / f"{name}.build"
     proc = subprocess.run(
         ["go", "build", "-trimpath", "-o", str(output), "."],
         cwd=source_dir,
@@ -48,7 +59,10 @@ def build_binary(source_dir: Path, output: Path) -> str:
     )
     if proc.returncode != 0:
         raise RuntimeError(f"chaincode build failed in {source_dir}:\n{proc.stderr.strip()[-3000:]}")
-    return hashlib.sha256(output.read_bytes()).hexdigest()[:12]
+    digest = hashlib.sha256(output.read_bytes()).hexdigest()[:12]
+    final = out_dir / f"{name}_{digest}"
+    output.replace(final)
+    return ChaincodeBinary(final, digest)
 
 
 def collections_config(topology: Topology) -> list[dict]:

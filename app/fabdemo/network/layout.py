@@ -47,6 +47,10 @@ class StateLayout:
         return self.root / "network.json"
 
     @property
+    def snapshots(self) -> Path:
+        return self.root / "snapshots"
+
+    @property
     def genesis_block(self) -> Path:
         return self.channel_artifacts / "genesis.block"
 

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fabdemo.network import admin, channel, crypto, health, nodeconfig
+from fabdemo.network import admin, channel, crypto, health, nodeconfig, snapshot
 from fabdemo.network import chaincode as cc
 from fabdemo.network.binaries import FabricInstall
 from fabdemo.network.layout import StateLayout
@@ -110,7 +110,8 @@ class FabricNetwork:
 
     def _chaincode_spec(self, org_key: str, package_id: str) -> NodeSpec:
         org = self.topology.peer_org(org_key)
-        return chaincode_spec(self.layout, org, self.layout.chaincode / "provenance", package_id, self.chaincode_source)
+        label = package_id.split(":", 1)[0]  # "<name>_<binary hash>", the binary's file name
+        return chaincode_spec(self.layout, org, self.layout.chaincode / label, package_id, self.chaincode_source)
 
     # -- up ------------------------------------------------------------------------------------------
     def up(self, progress: Progress, batch_profile: str | None = None) -> str:
@@ -173,7 +174,7 @@ class FabricNetwork:
             raise build["error"]
         state = NetworkState(bootstrapped=False, runtime=self.runtime.name, batch_profile=profile_name)
         state.save(self.layout.network_file)
-        self._deploy(build["version"], step)
+        self._deploy(build["binary"].hash, step)
         step("Recording the role of each organisation on the ledger")
         self._init_roles()
         self.wait_for_gossip()
@@ -185,7 +186,9 @@ class FabricNetwork:
 
     def _build_chaincode_into(self, result: dict[str, Any]) -> None:
         try:
-            result["version"] = cc.build_binary(self.chaincode_source, self.layout.chaincode / "provenance")
+            result["binary"] = cc.build_binary(
+                self.chaincode_source, self.layout.chaincode, self.topology.chaincode.name
+            )
         except Exception as err:  # handed to the main thread, which raises it
             result["error"] = err
 
@@ -262,8 +265,8 @@ class FabricNetwork:
             progress(f"[{time.monotonic() - started:5.1f}s] {message}")
 
         step("Building the chaincode")
-        version = cc.build_binary(self.chaincode_source, self.layout.chaincode / "provenance")
-        return self._deploy(version, step)
+        binary = cc.build_binary(self.chaincode_source, self.layout.chaincode, self.topology.chaincode.name)
+        return self._deploy(binary.hash, step)
 
     def _deploy(self, binary_hash: str, step: Progress) -> dict[str, Any]:
         committed = cc.query_committed(self.topology, self.layout, self.fabric)
@@ -313,6 +316,39 @@ class FabricNetwork:
 
     def start_node(self, name: str, progress: Progress | None = None) -> None:
         self._start_and_wait([self.spec(name)], progress or (lambda _m: None))
+
+    # -- snapshots (make reset) ------------------------------------------------------------------------
+    def save_snapshot(self, name: str, progress: Progress) -> float:
+        """Stop the network briefly, copy every ledger, start it again. Returns the seconds taken."""
+        started = time.monotonic()
+        specs = self.specs()
+        self._stop_all(specs)
+        try:
+            snapshot.save(self.layout, specs, name)
+        finally:
+            self._start_all(progress)
+        return time.monotonic() - started
+
+    def restore_snapshot(self, name: str, progress: Progress) -> float:
+        """Rewind the whole network to a snapshot (same ledgers, same chaincode). Returns seconds taken."""
+        if not snapshot.exists(self.layout, name):
+            raise NetworkError(f"no snapshot {name!r}: run `make demo` (it takes one after seeding)")
+        started = time.monotonic()
+        self._stop_all(self.specs())
+        snapshot.load(self.layout, self.specs(), name)
+        self._start_all(progress)
+        return time.monotonic() - started
+
+    def has_snapshot(self, name: str) -> bool:
+        return snapshot.exists(self.layout, name)
+
+    def _stop_all(self, specs: list[NodeSpec]) -> None:
+        admin.in_parallel(specs, self.runtime.stop)
+
+    def _start_all(self, progress: Progress) -> None:
+        self._start_and_wait(self.specs(), progress)
+        self._wait_for_raft_leader()
+        self.wait_for_gossip()
 
     # -- status --------------------------------------------------------------------------------------
     def status(self) -> list[NodeStatus]:

@@ -16,7 +16,7 @@ from fabdemo.settings import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 
-PORT_OFFSET = 20000
+PORT_OFFSET = 40000
 STATE = Path(__file__).resolve().parents[1] / "artifacts" / "lifecycle-state"
 
 
@@ -41,8 +41,14 @@ def _alive(pid: int) -> bool:
     return stat[stat.rindex(")") + 2] != "Z"
 
 
-def test_up_twice_status_and_down_leave_nothing_behind() -> None:
+@pytest.fixture
+def clean_network():
     _cli("down")
+    yield
+    _cli("down")  # also when an assertion failed half way
+
+
+def test_up_twice_status_and_down_leave_nothing_behind(clean_network) -> None:
     first = _cli("up")
     assert first.returncode == 0, first.stdout + first.stderr
     assert "Network started" in first.stdout

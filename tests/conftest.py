@@ -17,7 +17,8 @@ from fabdemo.connections import connect_org
 from fabdemo.network.manager import FabricNetwork
 from fabdemo.settings import Settings
 
-E2E_PORT_OFFSET = 10000
+# Overridable so two checkouts can run their suites at the same time.
+E2E_PORT_OFFSET = int(os.environ.get("FABDEMO_TEST_PORT_OFFSET", "10000"))
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 

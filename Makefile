@@ -44,14 +44,14 @@ env: $(STAMP) ## print the env file of ORG=<farm|processor|retail> (EXPORTS=1 fo
 	@$(FABDEMO) env $(or $(ORG),farm) $(if $(EXPORTS),--exports)
 
 lint: $(STAMP) ## ruff, gofmt and go vet
-	@$(VENV)/bin/ruff check app tests scripts
-	@$(VENV)/bin/ruff format --check app tests scripts
+	@$(VENV)/bin/ruff check app tests $(wildcard scripts/*.py)
+	@$(VENV)/bin/ruff format --check app tests $(wildcard scripts/*.py)
 	@cd chaincode && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
 	@cd chaincode && go vet ./...
 
 fmt: $(STAMP) ## format Python and Go sources
-	@$(VENV)/bin/ruff format app tests scripts
-	@$(VENV)/bin/ruff check --fix app tests scripts
+	@$(VENV)/bin/ruff format app tests $(wildcard scripts/*.py)
+	@$(VENV)/bin/ruff check --fix app tests $(wildcard scripts/*.py)
 	@cd chaincode && gofmt -w .
 
 test-chaincode: ## Go unit tests of the contract, with coverage

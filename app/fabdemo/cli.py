@@ -19,6 +19,12 @@ from fabdemo.network.binaries import SetupError
 from fabdemo.network.manager import NetworkError
 
 
+def _app_errors() -> tuple[type[Exception], ...]:
+    from fabdemo.appserver import AppServerError
+
+    return (AppServerError,)
+
+
 def _progress(message: str) -> None:
     print(message, flush=True)
 
@@ -38,6 +44,10 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def cmd_down(_args: argparse.Namespace) -> int:
+    from fabdemo import appserver
+
+    if appserver.stop():  # the app lives in the state dir that down removes
+        print("Stopped the web app", flush=True)
     network = context.open_network()
     network.down(_progress)
     return 0
@@ -109,10 +119,73 @@ def cmd_demo(args: argparse.Namespace) -> int:
     network = context.open_network()
     tx_id, block, lot_id = run_sample_transaction(network)
     print(f"Sample transaction: harvested lot {lot_id}; tx {tx_id} committed in block {block}.")
+    return _start_app(args.host, args.port)
+
+
+def _start_app(host: str, port: int | None) -> int:
+    from fabdemo import appserver
+    from fabdemo.api.qr import qr_text
+
+    info = appserver.start(host=host, port=port)
+    print(f"Web app running (pid {info.pid}): {info.url}", flush=True)
+    if info.join_url:
+        print(f"Room mode: people in the room join at {info.lan_url} with this link (or scan the code):")
+        print(f"  {info.join_url}")
+        print(qr_text(info.join_url), flush=True)
+    print(f"Stop it with `make app-stop` (log: {info.log_file}).")
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """Start, stop or report the web app (a background uvicorn process)."""
+    from fabdemo import appserver
+
+    if args.action == "start":
+        return _start_app(args.host, args.port)
+    if args.action == "stop":
+        print("Stopped the web app." if appserver.stop() else "The web app is not running.")
+        return 0
+    info = appserver.status()
+    if info is None:
+        print("The web app is not running. Start it with `make app`.")
+    else:
+        print(f"Web app running (pid {info.pid}): {info.url}" + (f"  room: {info.lan_url}" if info.join_url else ""))
+    return 0
+
+
+def cmd_add_org(args: argparse.Namespace) -> int:
+    network = context.open_network(progress=_progress)
+    started = time.monotonic()
+    if network.add_org(args.org, _progress) == "added":
+        print(f"Onboarded {args.org} in {time.monotonic() - started:.1f}s.")
+    return 0
+
+
+def cmd_remove_org(args: argparse.Namespace) -> int:
+    network = context.open_network(progress=_progress)
+    network.remove_org(args.org, _progress)
+    return 0
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    network = context.open_network()
+    seconds = network.save_snapshot(args.name, _progress)
+    print(f"Snapshot '{args.name}' saved in {seconds:.1f}s.")
+    return 0
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    network = context.open_network()
+    seconds = network.restore_snapshot(args.name, _progress)
+    print(f"Network reset to snapshot '{args.name}' in {seconds:.1f}s.")
     return 0
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "add-org": cmd_add_org,
+    "remove-org": cmd_remove_org,
+    "snapshot": cmd_snapshot,
+    "reset": cmd_reset,
     "setup": cmd_setup,
     "up": cmd_up,
     "down": cmd_down,
@@ -120,6 +193,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "deploy-cc": cmd_deploy_cc,
     "env": cmd_env,
     "demo": cmd_demo,
+    "app": cmd_app,
 }
 
 
@@ -130,6 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("up", "demo"):
         p = sub.add_parser(name, help="start the network" if name == "up" else "start everything and run a sample")
         p.add_argument("--profile", default=None, help="batch profile from the topology (demo, throughput)")
+        if name == "demo":
+            _app_options(p)
     sub.add_parser("down", help="stop every node we started and remove the state")
     status = sub.add_parser("status", help="node health, pids and ledger heights")
     status.add_argument("--json", action="store_true", help="machine-readable output")
@@ -137,14 +213,28 @@ def build_parser() -> argparse.ArgumentParser:
     env = sub.add_parser("env", help="path (or exports) of an org's peer CLI environment")
     env.add_argument("org", help="org key or MSP id, e.g. farm or FarmMSP")
     env.add_argument("--exports", action="store_true", help="print the export lines instead of the path")
+    for name, verb in (("add-org", "onboard"), ("remove-org", "remove")):
+        p = sub.add_parser(name, help=f"{verb} a joinable organisation (topology.yaml: joinable_orgs)")
+        p.add_argument("org", nargs="?", default="carrier", help="org key, e.g. carrier")
+    for name, help_text in (("snapshot", "save the ledgers of every node"), ("reset", "rewind to a snapshot")):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("name", nargs="?", default="seeded", help="snapshot name (default: seeded)")
+    app = sub.add_parser("app", help="start, stop or show the web app (background process)")
+    app.add_argument("action", nargs="?", default="start", choices=["start", "stop", "status"])
+    _app_options(app)
     return parser
+
+
+def _app_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="listen address; 0.0.0.0 = room mode with a join token")
+    parser.add_argument("--port", type=int, default=None, help="port (default APP_PORT or 8000)")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (SetupError, NetworkError, CommandError, KeyError, TimeoutError) as err:
+    except (SetupError, NetworkError, CommandError, KeyError, TimeoutError, *_app_errors()) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
         print(f"error: {message}", file=sys.stderr)
         return 1

@@ -234,10 +234,11 @@ def invoke(
     org: PeerOrg,
     function: str,
     args: list[str],
+    endorsers: list[PeerOrg] | None = None,
 ) -> str:
-    """Submit one transaction with the peer CLI (used for bootstrap data such as the role table)."""
+    """Submit one transaction as ``org``'s admin with the peer CLI (bootstrap data such as the role table)."""
     peer_args: list[str] = []
-    for member in topology.peer_orgs:
+    for member in endorsers or topology.peer_orgs:
         peer_args += [
             "--peerAddresses",
             member.peer.address,

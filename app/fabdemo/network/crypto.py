@@ -50,19 +50,26 @@ def crypto_config(topology: Topology) -> dict:
 
 
 def generate(topology: Topology, layout: StateLayout, cryptogen: Path) -> None:
+    _cryptogen(topology, layout, cryptogen, "generate", f"--output={layout.crypto}")
+    for org in topology.peer_orgs:
+        issue_chaincode_server_tls(layout, org)
+
+
+def extend(topology: Topology, layout: StateLayout, cryptogen: Path, org: PeerOrg) -> None:
+    """Generate material for an org joining later; existing orgs' material is left untouched."""
+    _cryptogen(topology, layout, cryptogen, "extend", f"--input={layout.crypto}")
+    issue_chaincode_server_tls(layout, org)
+
+
+def _cryptogen(topology: Topology, layout: StateLayout, cryptogen: Path, command: str, folder_arg: str) -> None:
     layout.config.mkdir(parents=True, exist_ok=True)
     config_file = layout.config / "crypto-config.yaml"
     config_file.write_text(yaml.safe_dump(crypto_config(topology), sort_keys=False))
     proc = subprocess.run(
-        [str(cryptogen), "generate", f"--config={config_file}", f"--output={layout.crypto}"],
-        capture_output=True,
-        text=True,
-        check=False,
+        [str(cryptogen), command, f"--config={config_file}", folder_arg], capture_output=True, text=True, check=False
     )
     if proc.returncode != 0:
-        raise RuntimeError(f"cryptogen failed: {proc.stderr.strip()}")
-    for org in topology.peer_orgs:
-        issue_chaincode_server_tls(layout, org)
+        raise RuntimeError(f"cryptogen {command} failed: {proc.stderr.strip()}")
 
 
 def issue_chaincode_server_tls(layout: StateLayout, org: PeerOrg) -> None:

@@ -19,6 +19,7 @@ from fabdemo.network import admin, channel, crypto, health, nodeconfig, snapshot
 from fabdemo.network import chaincode as cc
 from fabdemo.network.binaries import FabricInstall
 from fabdemo.network.layout import StateLayout
+from fabdemo.network.membership import Membership
 from fabdemo.network.nodes import NodeKind, NodeSpec, chaincode_spec, network_specs
 from fabdemo.network.profile import write_connection_files
 from fabdemo.network.topology import Topology
@@ -42,6 +43,8 @@ class NetworkState:
     runtime: str = "native"
     batch_profile: str = "demo"
     chaincode: dict[str, Any] = field(default_factory=dict)
+    # Joinable orgs (topology.yaml) that `make add-org` has made channel members.
+    joined_orgs: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path) -> NetworkState:
@@ -79,8 +82,9 @@ class FabricNetwork:
         chaincode_source: Path,
         builders_dir: Path,
     ) -> None:
-        self.topology = topology
         self.layout = layout
+        self.base_topology = topology
+        self.topology = topology.with_members(self.state.joined_orgs)
         self.fabric = fabric
         self.runtime = runtime
         self.chaincode_source = chaincode_source
@@ -142,6 +146,7 @@ class FabricNetwork:
             self._stop_recorded_processes()
             shutil.rmtree(self.layout.root)
         self.layout.root.mkdir(parents=True)
+        self.topology = self.base_topology
 
         # The chaincode binary builds while the network starts (it is the slowest step on a cold cache).
         build: dict[str, Any] = {}
@@ -310,6 +315,118 @@ class FabricNetwork:
             [json.dumps(roles)],
         )
 
+    # -- consortium growth (make add-org / remove-org) -----------------------------------------------
+    def add_org(self, key: str, progress: Progress) -> str:
+        """Onboard a joinable org: crypto, channel update, its peer, the chaincode, its role.
+
+        Every step is idempotent, so a run that was interrupted can simply be repeated. Returns 'added'
+        or 'already-member'.
+        """
+        if not self.is_bootstrapped():
+            raise NetworkError("the network is not up; run `make up` first")
+        if key in self.state.joined_orgs or any(o.key == key for o in self.base_topology.peer_orgs):
+            progress(f"{key} is already a member of channel {self.topology.channel_name}.")
+            return "already-member"
+        org = self.base_topology.joinable_org(key)
+        started = time.monotonic()
+
+        def step(message: str) -> None:
+            progress(f"[{time.monotonic() - started:5.1f}s] {message}")
+
+        existing = list(self.topology.peer_orgs)
+        grown = self.base_topology.with_members([*self.state.joined_orgs, org.key])
+        if not self.layout.admin_msp(org).exists():
+            step(f"Generating crypto material for {org.name} ({org.msp_id})")
+            crypto.extend(grown, self.layout, self.fabric.tool("cryptogen"), org)
+        if not (self.layout.chaincode_tls_dir(org) / "ca.crt").exists():
+            crypto.issue_chaincode_server_tls(self.layout, org)
+        nodeconfig.write_peer(grown, self.layout, org, self.fabric.sampleconfig_dir, self.builders_dir)
+        admin.write_env_files(grown, self.layout, self.fabric)
+        step(f"Starting {org.peer.host}")
+        peer = next(s for s in network_specs(grown, self.layout, self.fabric) if s.name == org.peer.host)
+        self._start_and_wait([peer], step)
+
+        step(f"Channel config update adding {org.msp_id}, signed by {', '.join(o.msp_id for o in existing)}")
+        Membership(self.topology, self.layout, self.fabric).add(org, signers=existing)
+        step(f"{org.peer.host} joins the channel and catches up")
+        self.topology = grown
+        self._join_peer(org)
+        self._deploy_to_new_org(org, step)
+        step(f"Granting {org.msp_id} the role(s) {', '.join(org.roles)} on the ledger")
+        for role in org.roles:
+            self._admin_invoke(existing, "GrantRole", [org.msp_id, role], tolerate="ALREADY_EXISTS")
+
+        state = self.state
+        state.joined_orgs = [*state.joined_orgs, org.key]
+        state.save(self.layout.network_file)
+        write_connection_files(self.topology, self.layout)
+        self._wait_for_equal_heights()
+        self.wait_for_gossip()
+        majority = len(self.topology.peer_orgs) // 2 + 1
+        step(f"{org.name} is a member: {len(self.topology.peer_orgs)} peer orgs, MAJORITY = {majority} endorsements")
+        return "added"
+
+    def _admin_invoke(self, endorsers: list, function: str, args: list[str], tolerate: str) -> None:
+        """Submit as the first endorser's admin; an error with code ``tolerate`` means already done."""
+        try:
+            cc.invoke(self.topology, self.layout, self.fabric, endorsers[0], function, args, endorsers)
+        except admin.CommandError as err:
+            if f"{tolerate}:" not in err.output:
+                raise
+
+    def _deploy_to_new_org(self, org, step: Progress) -> None:
+        """Install the committed chaincode on the new org's peer, start its server, approve the definition."""
+        deployed = self.state.chaincode
+        package = cc.package(self.layout, org, deployed["label"])
+        step(f"Installing {deployed['label']} on {org.peer.host}, approving sequence {deployed['sequence']}")
+        cc.install(self.topology, self.layout, self.fabric, [package])
+        self._start_and_wait([self._chaincode_spec(org.key, package.package_id)], step)
+        try:
+            cc.approve(self.topology, self.layout, self.fabric, [package], deployed["version"], deployed["sequence"])
+        except admin.CommandError as err:
+            if "unchanged content" not in err.output:
+                raise
+        state = self.state
+        state.chaincode["package_ids"][org.key] = package.package_id
+        state.save(self.layout.network_file)
+
+    def remove_org(self, key: str, progress: Progress) -> str:
+        """Take a joined org out again: channel update, role revoked, its nodes stopped and deleted."""
+        org = self.base_topology.joinable_org(key)
+        self.topology = self.base_topology.with_members([*self.state.joined_orgs, key])
+        remaining = [o for o in self.topology.peer_orgs if o.key != key]
+        membership = Membership(self.topology, self.layout, self.fabric)
+        if key not in self.state.joined_orgs and org.msp_id not in membership.members(remaining[0]):
+            progress(f"{key} is not a member of the channel; nothing to remove.")
+            return "not-member"
+        for role in org.roles:
+            self._admin_invoke(remaining, "RevokeRole", [org.msp_id, role], tolerate="NOT_FOUND")
+        progress(f"Channel config update removing {org.msp_id}")
+        membership.remove(org, signers=remaining)
+        # The org's nodes stop but keep their ledgers: its records (including its private approval of the
+        # chaincode definition, which no other org holds) are still there if it joins again.
+        for spec in [s for s in self.specs() if s.org_key == key]:
+            self.runtime.stop(spec)
+        state = self.state
+        state.joined_orgs = [k for k in state.joined_orgs if k != key]
+        state.chaincode.get("package_ids", {}).pop(key, None)
+        state.save(self.layout.network_file)
+        self.topology = self.base_topology.with_members(state.joined_orgs)
+        admin.write_env_files(self.topology, self.layout, self.fabric)
+        write_connection_files(self.topology, self.layout)
+        self.wait_for_gossip()
+        progress(f"{org.name} removed")
+        return "removed"
+
+    def _wait_for_equal_heights(self, timeout: float = 30.0) -> None:
+        peers = [s for s in self.specs() if s.kind == NodeKind.PEER]
+
+        def equal() -> bool:
+            heights = {health.ledger_heights(p).get(self.topology.channel_name) for p in peers}
+            return len(heights) == 1 and None not in heights
+
+        health.wait_until(equal, timeout, interval=0.1, what="every peer to reach the same ledger height")
+
     # -- node control --------------------------------------------------------------------------------
     def stop_node(self, name: str) -> bool:
         return self.runtime.stop(self.spec(name))
@@ -334,10 +451,21 @@ class FabricNetwork:
         if not snapshot.exists(self.layout, name):
             raise NetworkError(f"no snapshot {name!r}: run `make demo` (it takes one after seeding)")
         started = time.monotonic()
-        self._stop_all(self.specs())
+        self._stop_recorded_processes()  # including orgs that joined after the snapshot
         snapshot.load(self.layout, self.specs(), name)
+        self.topology = self.base_topology.with_members(self.state.joined_orgs)
+        self._forget_nodes_not_in(self.specs())
         self._start_all(progress)
         return time.monotonic() - started
+
+    def _forget_nodes_not_in(self, specs: list[NodeSpec]) -> None:
+        """Delete folders of nodes the restored network does not have (an org that joined later)."""
+        wanted = {s.name for s in specs}
+        for folder in self.layout.nodes.iterdir() if self.layout.nodes.exists() else []:
+            if folder.name not in wanted:
+                shutil.rmtree(folder)
+        admin.write_env_files(self.topology, self.layout, self.fabric)
+        write_connection_files(self.topology, self.layout)
 
     def has_snapshot(self, name: str) -> bool:
         return snapshot.exists(self.layout, name)

@@ -147,12 +147,16 @@ def orderer_yaml(topology: Topology, layout: StateLayout, node: OrdererNode, sam
     return doc
 
 
+def write_peer(topology: Topology, layout: StateLayout, org: PeerOrg, sampleconfig: Path, builders_dir: Path) -> None:
+    folder = layout.node_config(org.peer.host)
+    folder.mkdir(parents=True, exist_ok=True)
+    doc = peer_core_yaml(topology, layout, org, sampleconfig, builders_dir)
+    (folder / "core.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+
+
 def write_all(topology: Topology, layout: StateLayout, sampleconfig: Path, builders_dir: Path) -> None:
     for org in topology.peer_orgs:
-        folder = layout.node_config(org.peer.host)
-        folder.mkdir(parents=True, exist_ok=True)
-        doc = peer_core_yaml(topology, layout, org, sampleconfig, builders_dir)
-        (folder / "core.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+        write_peer(topology, layout, org, sampleconfig, builders_dir)
     for node in topology.orderer_org.nodes:
         folder = layout.node_config(node.host)
         folder.mkdir(parents=True, exist_ok=True)

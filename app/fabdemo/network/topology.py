@@ -6,7 +6,7 @@ a port or domain is never spelled twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -158,6 +158,8 @@ class Topology:
     peer_orgs: tuple[PeerOrg, ...]
     chaincode: ChaincodeSpec
     source: Path = field(compare=False)
+    # Orgs that can be added to the running network later (consortium growth); not channel members yet.
+    joinable_orgs: tuple[PeerOrg, ...] = ()
 
     def peer_org(self, key_or_msp: str) -> PeerOrg:
         """Find a peer org by its short key ('farm'), MSP id ('FarmMSP') or name, case-insensitively."""
@@ -167,6 +169,20 @@ class Topology:
                 return org
         known = ", ".join(org.key for org in self.peer_orgs)
         raise KeyError(f"unknown organisation {key_or_msp!r}; known: {known}")
+
+    def joinable_org(self, key_or_msp: str) -> PeerOrg:
+        wanted = key_or_msp.lower()
+        for org in self.joinable_orgs:
+            if wanted in (org.key.lower(), org.msp_id.lower(), org.name.lower()):
+                return org
+        known = ", ".join(org.key for org in self.joinable_orgs) or "none"
+        raise KeyError(f"unknown joinable organisation {key_or_msp!r}; known: {known}")
+
+    def with_members(self, joined_keys: list[str]) -> Topology:
+        """The topology with the given joinable orgs as channel members (after `make add-org`)."""
+        joined = tuple(org for org in self.joinable_orgs if org.key in joined_keys)
+        rest = tuple(org for org in self.joinable_orgs if org.key not in joined_keys)
+        return replace(self, peer_orgs=self.peer_orgs + joined, joinable_orgs=rest)
 
     def orgs_with_role(self, role: str) -> list[PeerOrg]:
         return [org for org in self.peer_orgs if role in org.roles]
@@ -181,7 +197,7 @@ class Topology:
         ports: list[int] = []
         for node in self.orderer_org.nodes:
             ports.extend(node.ports)
-        for org in self.peer_orgs:
+        for org in (*self.peer_orgs, *self.joinable_orgs):
             ports.extend(org.ports)
         return sorted(ports)
 
@@ -244,6 +260,7 @@ def load_topology(path: Path, port_offset: int = 0) -> Topology:
             ),
         ),
         source=path,
+        joinable_orgs=tuple(_load_peer_org(o) for o in raw.get("joinable_orgs", [])),
     )
     _check_unique_ports(topology)
     return topology

@@ -9,7 +9,8 @@ FABDEMO := $(PY) -m fabdemo.cli
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo up down status deploy-cc env test test-unit test-chaincode test-e2e lint fmt bench clean
+PHONY_APP := app app-stop reset snapshot add-org remove-org
+.PHONY: help setup demo up down $(PHONY_APP) status deploy-cc env test test-unit test-chaincode test-e2e lint fmt bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -25,8 +26,14 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) ## install Python deps and build/locate the pinned Fabric binaries
 	@$(FABDEMO) setup
 
-demo: setup ## start the network, deploy the contract and run a sample transaction
-	@$(FABDEMO) demo $(if $(PROFILE),--profile $(PROFILE))
+demo: setup ## start the network, run a sample transaction, start the web app (HOST=0.0.0.0: room mode)
+	@$(FABDEMO) demo $(if $(PROFILE),--profile $(PROFILE)) $(if $(HOST),--host $(HOST)) $(if $(APP_PORT),--port $(APP_PORT))
+
+app: $(STAMP) ## start the web app in the background (HOST=0.0.0.0 for room mode, APP_PORT=8000)
+	@$(FABDEMO) app start $(if $(HOST),--host $(HOST)) $(if $(APP_PORT),--port $(APP_PORT))
+
+app-stop: $(STAMP) ## stop the web app
+	@$(FABDEMO) app stop
 
 up: setup ## start the network (PROFILE=throughput for benchmarks)
 	@$(FABDEMO) up $(if $(PROFILE),--profile $(PROFILE))
@@ -71,3 +78,15 @@ bench: setup ## benchmarks; writes JSON (BENCH_OUT=<file> to choose where)
 
 clean: down ## remove the virtualenv too (binaries stay cached in ~/.cache/fabric-demo-kit)
 	@rm -rf $(VENV)
+
+reset: $(STAMP) ## rewind the network to its freshly seeded state (a snapshot taken by `make demo`)
+	@$(FABDEMO) reset $(or $(SNAPSHOT),seeded)
+
+snapshot: $(STAMP) ## save every node's ledger as a snapshot (SNAPSHOT=<name>, default seeded)
+	@$(FABDEMO) snapshot $(or $(SNAPSHOT),seeded)
+
+add-org: setup ## onboard the cold-chain carrier (ORG=<key>) as a new channel member, live
+	@$(FABDEMO) add-org $(or $(ORG),carrier)
+
+remove-org: $(STAMP) ## take a joined org out of the channel again
+	@$(FABDEMO) remove-org $(or $(ORG),carrier)

@@ -45,6 +45,8 @@ class NetworkState:
     chaincode: dict[str, Any] = field(default_factory=dict)
     # Joinable orgs (topology.yaml) that `make add-org` has made channel members.
     joined_orgs: list[str] = field(default_factory=list)
+    # The demo data set (demos/seed.yaml) is loaded; a "seeded" snapshot exists for `make reset`.
+    seeded: bool = False
 
     @classmethod
     def load(cls, path: Path) -> NetworkState:
@@ -466,6 +468,11 @@ class FabricNetwork:
                 shutil.rmtree(folder)
         admin.write_env_files(self.topology, self.layout, self.fabric)
         write_connection_files(self.topology, self.layout)
+
+    def mark_seeded(self) -> None:
+        state = self.state
+        state.seeded = True
+        state.save(self.layout.network_file)
 
     def has_snapshot(self, name: str) -> bool:
         return snapshot.exists(self.layout, name)

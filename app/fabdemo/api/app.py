@@ -1,0 +1,152 @@
+"""The FastAPI application: REST API (``/api``, docs at ``/docs``), web pages and static files.
+
+``create_app(settings)`` builds it; the service (gateways and the block follower) starts with the app's
+lifespan and stops with it. ``app_from_env`` is the factory that ``uvicorn --factory`` calls in the
+background process started by :mod:`fabdemo.appserver`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from fabdemo.api.config import LOOPBACK_HOSTS, TOKEN_COOKIE, AppConfig
+from fabdemo.api.routes import router as api_router
+from fabdemo.service import LedgerService, ServiceError
+from fabdemo.settings import Settings, get_settings
+from fabdemo.web import STATIC_DIR
+from fabdemo.web.pages import render_error
+from fabdemo.web.pages import router as pages_router
+
+log = logging.getLogger("fabdemo.app")
+
+# Reachable without the room token: the consumer pages (reached by a product's QR code) and what they load.
+PUBLIC_PREFIXES = ("/static/", "/c/", "/join", "/healthz", "/favicon.ico", "/api/qr/lot/")
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "text/html")
+
+
+def _error_response(request: Request, error: ServiceError) -> Response:
+    if _wants_html(request):
+        return render_error(request, error)
+    return JSONResponse(error.to_dict(), status_code=error.http_status)
+
+
+def create_app(
+    settings: Settings | None = None, config: AppConfig | None = None, *, follow_blocks: bool = True
+) -> FastAPI:
+    settings = settings or get_settings()
+    config = config or AppConfig()
+    service = LedgerService(settings, follow_blocks=follow_blocks)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await service.start()
+        try:
+            yield
+        finally:
+            await service.close()
+
+    app = FastAPI(
+        title="Fabric demo kit: farm-to-table provenance",
+        description=(
+            "REST API of the demo kit. Every operation of the contract is `POST /api/operations/{id}` with "
+            '`{"org": "<acting org>", "args": {...}}`; the schemas come from the operation catalogue. Errors are '
+            '`{"error": {"code", "message", "message_zh"}}`.'
+        ),
+        version="1.0",
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    app.state.config = config
+    app.state.settings = settings
+
+    def public_base(request: Request) -> str:
+        return config.lan_url if config.room_mode else str(request.base_url).rstrip("/")
+
+    app.state.public_base = public_base
+    # Set by whoever runs the server (see appserver.InProcessServer) so that event streams end on shutdown.
+    app.state.stopping = lambda: False
+
+    # -- errors: always {"error": {...}} with a 4xx for the user's mistakes ---------------------------
+    @app.exception_handler(ServiceError)
+    async def service_error(request: Request, exc: ServiceError) -> Response:
+        return _error_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        first: dict[str, Any] = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
+        message = f"{where}: {first.get('msg', 'invalid request')}" if where else first.get("msg", "invalid request")
+        return _error_response(request, ServiceError("INVALID_ARGUMENT", message, 422, field=where or None))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 401: "UNAUTHORIZED"}.get(exc.status_code, "HTTP_ERROR")
+        return _error_response(request, ServiceError(code, str(exc.detail), exc.status_code))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s", request.url.path)
+        return _error_response(request, ServiceError("INTERNAL", f"unexpected error: {type(exc).__name__}", 500))
+
+    # -- room mode: a session token guards everything but the consumer pages --------------------------
+    @app.middleware("http")
+    async def room_guard(request: Request, call_next: Any) -> Response:
+        if not config.room_mode or _allowed(request, config):
+            return await call_next(request)
+        return _error_response(
+            request,
+            ServiceError(
+                "UNAUTHORIZED",
+                "join the session first: scan the join QR code shown by the presenter",
+                401,
+                message_zh="请先加入会话：扫描演示者展示的加入二维码",
+            ),
+        )
+
+    @app.get("/join", include_in_schema=False)
+    async def join(token: str = "") -> Response:
+        if config.room_mode and not hmac.compare_digest(token.encode(), (config.token or "").encode()):
+            raise ServiceError("UNAUTHORIZED", "this join link is not valid for the current session", 401)
+        response = RedirectResponse("/", status_code=303)
+        if config.token:
+            response.set_cookie(TOKEN_COOKIE, config.token, max_age=12 * 3600, httponly=True, samesite="lax")
+        return response
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, Any]:
+        return {"ok": True, "follower": service.follower.status()}
+
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def _allowed(request: Request, config: AppConfig) -> bool:
+    path = request.url.path
+    if path.startswith(PUBLIC_PREFIXES):
+        return True
+    client = request.client.host if request.client else ""
+    if config.trust_loopback and client in LOOPBACK_HOSTS:  # the presenter's own browser
+        return True
+    supplied = request.cookies.get(TOKEN_COOKIE) or request.headers.get("x-fabdemo-token") or ""
+    return bool(config.token) and hmac.compare_digest(supplied.encode(), config.token.encode())
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory fabdemo.api.app:app_from_env`` (settings and token from the environment)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return create_app(get_settings(), AppConfig.from_env())

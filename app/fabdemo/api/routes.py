@@ -1,0 +1,304 @@
+"""REST endpoints. Each one is a thin call into the service layer; no business logic lives here."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, Field
+
+from fabdemo.api.qr import qr_svg
+from fabdemo.service import GROUPS, OPERATIONS, LedgerService, Operation, ServiceError
+from fabdemo.service.catalogue import ID_PATTERN
+
+router = APIRouter(prefix="/api")
+KEEPALIVE_SECONDS = 15.0
+POLL_SECONDS = 1.0  # how often a stream checks whether the server is shutting down
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def service_of(request: Request) -> LedgerService:
+    return request.app.state.service
+
+
+class LocationBody(BaseModel):
+    location: str = Field("Online", description="where the consumer scanned the code")
+
+
+class DisclosedPrice(BaseModel):
+    disclosed: str = Field(..., description="the exact price JSON that was disclosed to you")
+    org: str | None = Field(None, description="org that evaluates (any member)")
+
+
+# -- catalogue and operations --------------------------------------------------------------------------
+
+
+@router.get("/operations", tags=["operations"], summary="The operation catalogue")
+async def operations() -> dict[str, Any]:
+    return {
+        "groups": [{"id": k, "label_en": v[0], "label_zh": v[1]} for k, v in GROUPS.items()],
+        "operations": [op.to_dict() for op in OPERATIONS],
+    }
+
+
+@router.get("/operations/{op_id}/defaults", tags=["operations"], summary="Default values of an operation's form")
+async def operation_defaults(request: Request, op_id: str, org: str | None = None, lot: str | None = None) -> Any:
+    service = service_of(request)
+    lot_data = await service.query(org, "get_lot", {"lotId": lot}) if lot else None
+    return service.defaults(op_id, org, lot_data)
+
+
+def _param_schema(param: Any) -> dict[str, Any]:
+    schema: dict[str, Any] = {"title": param.label_en, "description": f"{param.label_zh}. {param.hint_en}".strip()}
+    if param.type in ("id", "msp"):
+        schema.update(type="string", pattern=ID_PATTERN.pattern)
+    elif param.type == "number":
+        schema.update(type="number")
+        if param.min is not None:
+            schema["exclusiveMinimum" if param.positive else "minimum"] = param.min
+        if param.max is not None:
+            schema["maximum"] = param.max
+    elif param.type == "date":
+        schema.update(type="string", format="date")
+    elif param.type == "enum":
+        schema.update(type="string", enum=list(param.choices))
+    elif param.type == "sha256":
+        schema.update(type="string", pattern="^[0-9a-f]{64}$")
+    elif param.type == "currency":
+        schema.update(type="string", pattern="^[A-Z]{3}$")
+    elif param.type == "children":
+        schema["oneOf"] = [
+            {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"lotId": {"type": "string"}, "quantity": {"type": "number"}},
+                    "required": ["lotId", "quantity"],
+                },
+            },
+            {"type": "string", "description": "LOT-ID:quantity, LOT-ID:quantity"},
+        ]
+    else:
+        schema.update(type="string")
+        if param.max_length:
+            schema["maxLength"] = param.max_length
+        if param.min_length:
+            schema["minLength"] = param.min_length
+    if param.default is not None:
+        schema["default"] = param.default
+    return schema
+
+
+def _request_schema(op: Operation) -> dict[str, Any]:
+    args = {
+        "type": "object",
+        "properties": {p.name: _param_schema(p) for p in op.params},
+        "required": [p.name for p in op.params if p.required],
+        "additionalProperties": False,
+    }
+    body = {
+        "type": "object",
+        "properties": {
+            "org": {"type": "string", "description": "acting organisation (key or MSP id)", "example": "farm"},
+            "args": args,
+        },
+        "required": ["org"],
+    }
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": body}}}}
+
+
+def _perform_endpoint(op: Operation) -> Callable[[Request], Awaitable[Any]]:
+    async def endpoint(request: Request) -> Any:
+        try:
+            body = await request.json()
+        except (ValueError, UnicodeDecodeError):
+            raise ServiceError("INVALID_ARGUMENT", "the request body must be JSON", 422) from None
+        if not isinstance(body, dict):
+            raise ServiceError("INVALID_ARGUMENT", "the request body must be a JSON object", 422)
+        unknown = sorted(set(body) - {"org", "args"})
+        if unknown:
+            raise ServiceError("INVALID_ARGUMENT", f"unknown field(s): {', '.join(unknown)}", 422, field=unknown[0])
+        org = body.get("org")
+        if not isinstance(org, str) or not org:
+            raise ServiceError("INVALID_ARGUMENT", "org is required (e.g. farm)", 422, field="org")
+        return await service_of(request).perform(org, op.id, body.get("args") or {})
+
+    return endpoint
+
+
+for _op in OPERATIONS:
+    router.add_api_route(
+        f"/operations/{_op.id}",
+        _perform_endpoint(_op),
+        methods=["POST"],
+        tags=["operations"],
+        summary=f"{_op.label_en} ({_op.function}, {_op.kind})",
+        description=(
+            f"{_op.description_en}\n\n{_op.label_zh}：{_op.description_zh}\n\n"
+            f"Roles: {', '.join(_op.roles) or 'any member'}."
+            + (f" Endorsed by: {', '.join(_op.endorse_roles)}." if _op.endorse_roles else "")
+        ),
+        openapi_extra=_request_schema(_op),
+        name=f"perform_{_op.id}",
+    )
+
+
+@router.post("/operations/{op_id}", tags=["operations"], summary="Perform any operation (unknown ids: 404)")
+async def perform_unknown(op_id: str) -> Any:
+    raise ServiceError("UNKNOWN_OPERATION", f"unknown operation {op_id!r}")
+
+
+# -- lots -----------------------------------------------------------------------------------------------
+
+
+@router.get("/lots", tags=["lots"], summary="Lots, optionally by status and/or custodian (one contract call)")
+async def lots(
+    request: Request, status: str | None = None, custodian: str | None = None, org: str | None = None
+) -> Any:
+    items = await service_of(request).list_lots(org, status=status, custodian=custodian)
+    return {"lots": items, "count": len(items)}
+
+
+@router.get("/lots/{lot_id}", tags=["lots"], summary="A lot, its events with ledger proof, and its product")
+async def lot_detail(request: Request, lot_id: str, org: str | None = None) -> Any:
+    return await service_of(request).lot_view(lot_id, org)
+
+
+@router.get("/lots/{lot_id}/events", tags=["lots"], summary="The lot's timeline, each step with its ledger proof")
+async def lot_events(request: Request, lot_id: str, org: str | None = None) -> Any:
+    return {"events": await service_of(request).lot_events(lot_id, org)}
+
+
+@router.get("/lots/{lot_id}/trace", tags=["lots"], summary="Ancestors, descendants, holders, affected retailers")
+async def lot_trace(request: Request, lot_id: str, org: str | None = None) -> Any:
+    return await service_of(request).trace(lot_id, org)
+
+
+@router.post("/lots/{lot_id}/authenticity", tags=["consumer"], summary="Consumer authenticity check (records the scan)")
+async def authenticity(request: Request, lot_id: str, body: LocationBody | None = None) -> Any:
+    return await service_of(request).authenticity(lot_id, (body or LocationBody()).location)
+
+
+@router.post(
+    "/lots/{lot_id}/certificates/check",
+    tags=["documents"],
+    summary="Upload a document: its SHA-256 is compared with the anchored certificate",
+)
+async def certificate_check(
+    request: Request,
+    lot_id: str,
+    cert_id: Annotated[str, Form(description="certificate id")],
+    file: Annotated[UploadFile, File()],
+    org: Annotated[str | None, Form()] = None,
+) -> Any:
+    data = await _read_upload(file)
+    return await service_of(request).check_document(lot_id, cert_id, data, org)
+
+
+@router.post("/documents/hash", tags=["documents"], summary="SHA-256 of an uploaded document (to anchor it)")
+async def document_hash(file: Annotated[UploadFile, File()]) -> Any:
+    import hashlib
+
+    data = await _read_upload(file)
+    return {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "filename": file.filename}
+
+
+async def _read_upload(file: UploadFile) -> bytes:
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise ServiceError("INVALID_ARGUMENT", f"the file is larger than {MAX_UPLOAD // 1024 // 1024} MB", 413)
+    return data
+
+
+@router.get("/lots/{lot_id}/price", tags=["prices"], summary="Private price, read as one org (farm: refused)")
+async def price(request: Request, lot_id: str, org: str = Query(..., description="org key or MSP id")) -> Any:
+    return await service_of(request).query(org, "get_price", {"lotId": lot_id})
+
+
+@router.get("/lots/{lot_id}/prices", tags=["prices"], summary="GetPrice as every org, side by side")
+async def prices(request: Request, lot_id: str) -> Any:
+    return {"views": await service_of(request).price_views(lot_id)}
+
+
+@router.post("/lots/{lot_id}/price/verify", tags=["prices"], summary="Check a disclosed price against its hash")
+async def verify_price(request: Request, lot_id: str, body: DisclosedPrice) -> Any:
+    return await service_of(request).verify_price(lot_id, body.disclosed, body.org)
+
+
+# -- network and ledger ---------------------------------------------------------------------------------
+
+
+@router.get("/orgs", tags=["network"], summary="Organisations and their roles")
+async def orgs(request: Request) -> Any:
+    return {"orgs": service_of(request).orgs()}
+
+
+@router.get("/network", tags=["network"], summary="Nodes, health, heights, Raft leader, pids")
+async def network(request: Request) -> Any:
+    return await service_of(request).network_status()
+
+
+@router.get("/blocks", tags=["network"], summary="Recent blocks as decoded by the block follower")
+async def blocks(request: Request, limit: int = Query(20, ge=1, le=50)) -> Any:
+    service = service_of(request)
+    return {"blocks": service.recent_blocks(limit), "follower": service.follower.status()}
+
+
+@router.get("/alerts", tags=["network"], summary="Alerts raised since the app started")
+async def alerts(request: Request) -> Any:
+    return {"alerts": service_of(request).follower.recent_alerts()}
+
+
+@router.get(
+    "/events",
+    tags=["network"],
+    summary="Server-Sent Events: `block` for every committed block, `alert` for TemperatureAlert/LotRecalled",
+)
+async def events(request: Request) -> StreamingResponse:
+    follower = service_of(request).follower
+    queue = follower.subscribe()
+
+    async def stream() -> AsyncIterator[str]:
+        try:
+            yield "retry: 2000\n\n"
+            yield f"event: hello\ndata: {json.dumps(follower.status())}\n\n"
+            idle = 0.0
+            while not request.app.state.stopping():
+                try:
+                    message = await asyncio.wait_for(queue.get(), POLL_SECONDS)
+                except TimeoutError:
+                    idle += POLL_SECONDS
+                    if idle >= KEEPALIVE_SECONDS:
+                        idle = 0.0
+                        yield ": keepalive\n\n"
+                    continue
+                idle = 0.0
+                kind = message["type"]
+                yield f"event: {kind}\ndata: {json.dumps(message[kind], ensure_ascii=False)}\n\n"
+        finally:
+            follower.unsubscribe(queue)
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+
+
+# -- QR codes -------------------------------------------------------------------------------------------
+
+
+@router.get("/qr/lot/{lot_id}.svg", tags=["consumer"], summary="QR code of the lot's public consumer page")
+async def lot_qr(request: Request, lot_id: str) -> Response:
+    if not ID_PATTERN.match(lot_id):
+        raise ServiceError("INVALID_ARGUMENT", "lotId must be 1-64 characters of A-Z a-z 0-9 . _ -", 422, field="lotId")
+    base = request.app.state.public_base(request)
+    return Response(qr_svg(f"{base}/c/{lot_id}"), media_type="image/svg+xml")
+
+
+@router.get("/qr/join.svg", tags=["consumer"], summary="QR code that lets a phone join the room session")
+async def join_qr(request: Request) -> Response:
+    config = request.app.state.config
+    target = config.join_url or request.app.state.public_base(request)
+    return Response(qr_svg(target), media_type="image/svg+xml")

@@ -1,0 +1,21 @@
+"""Service layer of the demo kit: the one code path from the UI, the REST API and storyboards to the ledger.
+
+``LedgerService.perform(org_key, op_id, args)`` is the entry point; the operation catalogue describes
+every operation as data.
+"""
+
+from fabdemo.service.catalogue import GROUPS, OPERATIONS, Operation, Param, get_operation, validate_args
+from fabdemo.service.errors import ServiceError, from_gateway_error
+from fabdemo.service.ledger import LedgerService
+
+__all__ = [
+    "GROUPS",
+    "OPERATIONS",
+    "LedgerService",
+    "Operation",
+    "Param",
+    "ServiceError",
+    "from_gateway_error",
+    "get_operation",
+    "validate_args",
+]

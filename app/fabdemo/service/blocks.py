@@ -1,0 +1,228 @@
+"""The block follower: one background task that reads every block of the channel and remembers what it saw.
+
+It follows block events from block 0 with a checkpointer, so after a peer restart (or any stream error) it
+reconnects and resumes at the next unseen block. Each block is decoded into plain dicts: transaction id,
+function, creator org, endorsing orgs, validation code and chaincode events. They feed an in-memory index
+(tx id -> proof), a bounded list of recent blocks, and every subscriber queue (the SSE stream). Alerts
+(``TemperatureAlert``, ``LotRecalled``) from blocks committed after the follower started are broadcast too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fabric_gateway import AsyncNetwork, InMemoryCheckpointer, ParsedBlock
+
+log = logging.getLogger("fabdemo.blocks")
+
+ALERT_EVENTS = ("TemperatureAlert", "LotRecalled")
+RECENT_BLOCKS = 50
+SUBSCRIBER_QUEUE = 200
+
+
+def _decode_payload(payload: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(payload)
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def block_summary(block: ParsedBlock) -> dict[str, Any]:
+    """A JSON-ready view of a block: what the live ledger page shows."""
+    transactions = []
+    for tx in block.transactions:
+        events = [
+            {"name": ev.event_name, "payload": _decode_payload(ev.payload)} for ev in tx.chaincode_events if tx.valid
+        ]
+        transactions.append(
+            {
+                "txId": tx.transaction_id,
+                "type": tx.type_name,
+                "function": tx.function_name,
+                "chaincode": tx.chaincode_name,
+                "creator": tx.creator_msp_id,
+                "endorsers": list(tx.endorser_msp_ids),
+                "validation": tx.validation_code_name,
+                "valid": tx.valid,
+                "timestamp": tx.timestamp.isoformat().replace("+00:00", "Z") if tx.timestamp else None,
+                "events": events,
+            }
+        )
+    return {
+        "number": block.number,
+        "dataHash": block.data_hash.hex(),
+        "previousHash": block.previous_hash.hex(),
+        "txCount": len(transactions),
+        "transactions": transactions,
+    }
+
+
+def alerts_of(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    alerts = []
+    for tx in summary["transactions"]:
+        for ev in tx["events"]:
+            if ev["name"] in ALERT_EVENTS:
+                alerts.append(
+                    {
+                        "name": ev["name"],
+                        "lotId": ev["payload"].get("lotId"),
+                        "payload": ev["payload"],
+                        "txId": tx["txId"],
+                        "block": summary["number"],
+                    }
+                )
+    return alerts
+
+
+class BlockFollower:
+    """Follows the channel's blocks; ``network_factory`` opens the channel (called again on reconnect)."""
+
+    def __init__(
+        self,
+        network_factory: Callable[[], Awaitable[AsyncNetwork]],
+        *,
+        recent: int = RECENT_BLOCKS,
+        retry_delay: float = 1.0,
+    ) -> None:
+        self._network_factory = network_factory
+        self._checkpointer = InMemoryCheckpointer()
+        self._index: dict[str, dict[str, Any]] = {}
+        self._recent: deque[dict[str, Any]] = deque(maxlen=recent)
+        self._recent_alerts: deque[dict[str, Any]] = deque(maxlen=20)
+        self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
+        self._waiters: dict[str, list[asyncio.Future[dict[str, Any]]]] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._retry_delay = retry_delay
+        self._started_at = dt.datetime.now(dt.UTC)
+        self.connected = False
+        self.height = 0  # next block number expected = blocks seen
+        self.last_error: str | None = None
+        self.reconnects = 0
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="block-follower")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                network = await self._network_factory()
+                start = 0 if self._checkpointer.block_number is None else None
+                async with network.get_block_events(start_block=start, checkpointer=self._checkpointer) as blocks:
+                    self.connected = True
+                    self.last_error = None
+                    async for block in blocks:
+                        self.ingest(block)
+                        self._checkpointer.checkpoint_block(block.number)
+                self.last_error = "block stream ended"
+            except asyncio.CancelledError:
+                self.connected = False
+                raise
+            except Exception as err:  # the peer went away or refused: retry from the checkpoint
+                self.last_error = str(err).splitlines()[0][:300] if str(err) else type(err).__name__
+                log.warning("block follower: %s; reconnecting", self.last_error)
+            self.connected = False
+            self.reconnects += 1
+            await asyncio.sleep(self._retry_delay)
+
+    # -- ingest --------------------------------------------------------------------------------------
+    def ingest(self, block: ParsedBlock) -> dict[str, Any]:
+        summary = block_summary(block)
+        for tx in summary["transactions"]:
+            proof = {
+                "txId": tx["txId"],
+                "blockNumber": summary["number"],
+                "validation": tx["validation"],
+                "valid": tx["valid"],
+                "endorsers": tx["endorsers"],
+                "creator": tx["creator"],
+                "function": tx["function"],
+                "timestamp": tx["timestamp"],
+            }
+            self._index[tx["txId"]] = proof
+            for future in self._waiters.pop(tx["txId"], []):
+                if not future.done():
+                    future.set_result(proof)
+        self._recent.append(summary)
+        self.height = max(self.height, summary["number"] + 1)
+        self._broadcast({"type": "block", "block": summary})
+        for alert in alerts_of(summary):
+            if self._is_live(summary):
+                self._recent_alerts.append(alert)
+                self._broadcast({"type": "alert", "alert": alert})
+        return summary
+
+    def _is_live(self, summary: dict[str, Any]) -> bool:
+        """Alerts of old blocks replayed at start-up are history, not news."""
+        stamps = [tx["timestamp"] for tx in summary["transactions"] if tx["timestamp"]]
+        if not stamps:
+            return True
+        newest = max(dt.datetime.fromisoformat(s.replace("Z", "+00:00")) for s in stamps)
+        return newest >= self._started_at - dt.timedelta(seconds=5)
+
+    def _broadcast(self, message: dict[str, Any]) -> None:
+        for queue in list(self._subscribers):
+            with contextlib.suppress(asyncio.QueueFull):  # a slow client misses messages, nobody waits for it
+                queue.put_nowait(message)
+
+    # -- readers -------------------------------------------------------------------------------------
+    def proof(self, tx_id: str) -> dict[str, Any] | None:
+        return self._index.get(tx_id)
+
+    async def wait_for(self, tx_id: str, timeout: float = 3.0) -> dict[str, Any] | None:
+        """The proof of ``tx_id`` once its block has been read (None after ``timeout``)."""
+        known = self._index.get(tx_id)
+        if known is not None:
+            return known
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(tx_id, []).append(future)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            return None
+        finally:
+            waiters = self._waiters.get(tx_id)
+            if waiters and future in waiters:
+                waiters.remove(future)
+                if not waiters:
+                    del self._waiters[tx_id]
+
+    def recent_blocks(self, limit: int = RECENT_BLOCKS) -> list[dict[str, Any]]:
+        return list(self._recent)[-limit:][::-1]
+
+    def recent_alerts(self) -> list[dict[str, Any]]:
+        return list(self._recent_alerts)[::-1]
+
+    def subscribe(self) -> asyncio.Queue[dict[str, Any]]:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=SUBSCRIBER_QUEUE)
+        self._subscribers.add(queue)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        self._subscribers.discard(queue)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "connected": self.connected,
+            "height": self.height,
+            "transactionsIndexed": len(self._index),
+            "reconnects": self.reconnects,
+            "lastError": self.last_error,
+            "subscribers": len(self._subscribers),
+        }

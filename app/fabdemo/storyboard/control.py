@@ -1,0 +1,123 @@
+"""Network control for storyboards, over the one FabricNetwork object (native or Compose runtime).
+
+Stopping and starting nodes, onboarding an org and upgrading the contract are the same calls that
+``make`` uses; they block, so they run in a worker thread while the app keeps serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from fabdemo.network import health
+from fabdemo.network.manager import FabricNetwork
+from fabdemo.network.nodes import NodeKind
+from fabdemo.service.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+LEADER = "orderer-leader"  # a storyboard may stop "whichever orderer leads Raft right now"
+
+
+class FabricControl:
+    def __init__(self, network: FabricNetwork, repo_root: Path) -> None:
+        self.network = network
+        self.repo_root = repo_root
+
+    def _node_name(self, name: str) -> str:
+        if name != LEADER:
+            try:
+                return self.network.spec(name).name
+            except KeyError as err:
+                raise ServiceError("UNKNOWN_NODE", str(err.args[0])) from None
+        for spec in self.network.orderer_specs():
+            if self.network.runtime.is_running(spec) and health.is_raft_leader(
+                spec, self.network.topology.channel_name
+            ):
+                return spec.name
+        raise ServiceError("NO_LEADER", "no orderer is leading the Raft cluster right now")
+
+    async def stop_node(self, name: str) -> dict[str, Any]:
+        node = self._node_name(name)
+        stopped = await asyncio.to_thread(self.network.stop_node, node)
+        return {"node": node, "stopped": stopped}
+
+    async def start_node(self, name: str) -> dict[str, Any]:
+        node = self._node_name(name)
+        await asyncio.to_thread(self.network.start_node, node)
+        spec = self.network.spec(node)
+        if spec.kind == NodeKind.PEER:
+            await asyncio.to_thread(self.network.wait_for_gossip)
+        heights = await asyncio.to_thread(self._wait_caught_up, node)
+        return {"node": node, "started": True, "heights": heights}
+
+    def _wait_caught_up(self, node: str, timeout: float = 30.0) -> dict[str, int | None]:
+        """Wait until the restarted node has the same height as the others (it pulls missed blocks)."""
+        channel = self.network.topology.channel_name
+        ledger_nodes = [s for s in self.network.specs() if s.kind in (NodeKind.PEER, NodeKind.ORDERER)]
+
+        def heights() -> dict[str, int | None]:
+            return {s.name: health.ledger_heights(s).get(channel) for s in ledger_nodes}
+
+        health.wait_until(
+            lambda: len(set(heights().values()) - {None}) == 1 and None not in heights().values(),
+            timeout,
+            interval=0.1,
+            what=f"{node} to catch up",
+        )
+        return heights()
+
+    async def add_org(self, key: str) -> dict[str, Any]:
+        outcome = await asyncio.to_thread(self.network.add_org, key, log.info)
+        return {"org": key, "outcome": outcome, "orgs": [o.msp_id for o in self.network.topology.peer_orgs]}
+
+    async def remove_org(self, key: str) -> dict[str, Any]:
+        outcome = await asyncio.to_thread(self.network.remove_org, key, log.info)
+        return {"org": key, "outcome": outcome}
+
+    async def deploy_change(self, change: str) -> dict[str, Any]:
+        return await asyncio.to_thread(self._deploy_change, change)
+
+    def _deploy_change(self, change: str) -> dict[str, Any]:
+        """Copy the chaincode, apply ``demos/changes/<change>``, regenerate its metadata, redeploy."""
+        overlay = self.repo_root / "demos" / "changes" / change
+        if not overlay.is_dir():
+            raise ServiceError("UNKNOWN_CHANGE", f"no prepared change {change!r} in demos/changes")
+        source = self.network.layout.root / "chaincode-src" / change
+        if source.exists():
+            shutil.rmtree(source)
+        shutil.copytree(self.repo_root / "chaincode", source, ignore=shutil.ignore_patterns("provenance", "bin"))
+        shutil.copytree(overlay, source, dirs_exist_ok=True)
+        # The contract serves its metadata from a generated file; regenerate it so the new function
+        # is listed (the same command a developer runs after changing a signature).
+        proc = subprocess.run(
+            ["go", "test", "./contract", "-run", "TestMetadataFileUpToDate"],
+            cwd=source,
+            env={**os.environ, "UPDATE_METADATA": "1"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise ServiceError("BUILD_FAILED", f"the prepared change does not build: {proc.stdout[-1500:]}")
+        original = self.network.chaincode_source
+        self.network.chaincode_source = source
+        try:
+            return self.network.deploy_chaincode(log.info)
+        finally:
+            self.network.chaincode_source = original
+
+    async def status(self) -> dict[str, Any]:
+        statuses = await asyncio.to_thread(self.network.status)
+        return {
+            "nodes": [
+                {"name": s.name, "kind": s.kind, "org": s.msp_id, "healthy": s.healthy, "height": s.ledger_height}
+                for s in statuses
+            ],
+            "orgs": [o.msp_id for o in self.network.topology.peer_orgs],
+        }

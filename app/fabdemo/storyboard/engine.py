@@ -1,0 +1,279 @@
+"""Runs storyboard scenes on the live network through the service layer (the same path as the UI).
+
+The engine executes a scene's actions in order, keeps every result for later ``${...}`` references,
+checks the expected outcomes (result values, chaincode events in the action's block), and for a
+customer-driven scene waits until the customer's transaction shows up on the ledger, or, when
+rehearsing, performs it in the customer's place through the same API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from fabdemo.service.errors import ServiceError
+from fabdemo.storyboard.model import Action, EventMatch, Expectation, Scene, Storyboard
+from fabdemo.storyboard.template import TemplateError, lookup, resolve
+
+
+class NetworkControl(Protocol):
+    """Node and contract control the storyboards need (implemented over FabricNetwork)."""
+
+    async def stop_node(self, name: str) -> dict[str, Any]: ...
+    async def start_node(self, name: str) -> dict[str, Any]: ...
+    async def add_org(self, key: str) -> dict[str, Any]: ...
+    async def remove_org(self, key: str) -> dict[str, Any]: ...
+    async def deploy_change(self, change: str) -> dict[str, Any]: ...
+    async def status(self) -> dict[str, Any]: ...
+
+
+@dataclass
+class ActionReport:
+    id: str | None
+    kind: str
+    label: str
+    ok: bool
+    elapsed_ms: float
+    error: dict[str, Any] | None = None
+    summary: str = ""
+
+
+@dataclass
+class ExpectationReport:
+    description: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class SceneReport:
+    storyboard: str
+    scene: str
+    title: str
+    planned_minutes: float
+    elapsed_s: float = 0.0
+    passed: bool = True
+    customer: str | None = None  # None, "performed", "simulated", "timeout"
+    actions: list[ActionReport] = field(default_factory=list)
+    expectations: list[ExpectationReport] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class StoryRun:
+    """The results of one pass through a storyboard: what ``${...}`` placeholders refer to."""
+
+    def __init__(self, storyboard: Storyboard | None = None, variables: dict[str, Any] | None = None) -> None:
+        self.storyboard = storyboard
+        self.results: dict[str, dict[str, Any]] = {}
+        self.variables = dict(variables or {})
+        self.reports: list[SceneReport] = []
+
+    def resolve(self, value: Any) -> Any:
+        return resolve(value, self.results, self.variables)
+
+
+class StoryEngine:
+    def __init__(self, ledger: Any, control: NetworkControl, repo_root: Path) -> None:
+        self.ledger = ledger  # fabdemo.service.ledger.LedgerService
+        self.control = control
+        self.repo_root = repo_root
+        self._events: dict[str, list[dict[str, Any]]] = {}
+
+    # -- scenes --------------------------------------------------------------------------------------
+    async def run_scene(
+        self,
+        run: StoryRun,
+        scene: Scene,
+        *,
+        simulate_customer: bool,
+        on_progress: Callable[[ActionReport], None] | None = None,
+    ) -> SceneReport:
+        story_id = run.storyboard.id if run.storyboard else "-"
+        report = SceneReport(story_id, scene.id, scene.title.en, scene.minutes)
+        started = time.perf_counter()
+        queue = self.ledger.follower.subscribe()
+        try:
+            for action in scene.actions:
+                outcome = await self.run_action(run, action)
+                report.actions.append(outcome)
+                if on_progress:
+                    on_progress(outcome)
+                if not outcome.ok:
+                    break
+            if scene.customer and all(a.ok for a in report.actions):
+                report.customer = await self._customer_step(run, scene, queue, simulate_customer, report)
+            self._drain(queue)
+            for expectation in scene.expect:
+                report.expectations.append(await self._check(run, expectation))
+        finally:
+            self.ledger.follower.unsubscribe(queue)
+        report.elapsed_s = round(time.perf_counter() - started, 2)
+        report.passed = (
+            all(a.ok for a in report.actions)
+            and all(e.ok for e in report.expectations)
+            and report.customer != "timeout"
+        )
+        run.reports.append(report)
+        return report
+
+    # -- actions -------------------------------------------------------------------------------------
+    async def run_action(self, run: StoryRun, action: Action) -> ActionReport:
+        started = time.perf_counter()
+        label = action.op or action.control or "?"
+        record: dict[str, Any] = {}
+        try:
+            args = run.resolve(action.args)
+            record = await self._execute(run, action, args)
+            error = None
+        except ServiceError as err:
+            error = {"code": err.code, "message": err.message}
+        except TemplateError as err:
+            error = {"code": "STORYBOARD", "message": str(err)}
+        elapsed = round((time.perf_counter() - started) * 1000, 1)
+        if action.id:
+            run.results[action.id] = {**record, "error": error, "elapsedMs": elapsed}
+        ok = (
+            error is None
+            if action.expect_error is None
+            else (error is not None and error["code"] == action.expect_error)
+        )
+        summary = self._summary(action, record, error)
+        if action.expect_error and error is None:
+            summary = f"expected {action.expect_error}, but it succeeded"
+        return ActionReport(action.id, "op" if action.op else "control", label, ok, elapsed, error, summary)
+
+    async def _execute(self, run: StoryRun, action: Action, args: dict[str, Any]) -> dict[str, Any]:
+        org = run.resolve(action.org) if action.org else None
+        if action.op:
+            return await self.ledger.perform(org, action.op, args, endorsing_orgs=action.endorse_with)
+        control = action.control
+        if control == "stop_node":
+            return {"result": await self.control.stop_node(run.resolve(action.node))}
+        if control == "start_node":
+            return {"result": await self.control.start_node(run.resolve(action.node))}
+        if control == "add_org":
+            return {"result": await self.control.add_org(org)}
+        if control == "remove_org":
+            return {"result": await self.control.remove_org(org)}
+        if control == "deploy_change":
+            return {"result": await self.control.deploy_change(action.change)}
+        if control == "network_status":
+            return {"result": await self.control.status()}
+        if control == "call":
+            return await self.ledger.call(org, action.function, args.get("arguments", []), submit=action.submit)
+        if control == "check_document":
+            document = (self.repo_root / action.file).read_bytes()
+            if action.tamper:  # one changed character, as a forger would
+                document = document.replace(b"2026", b"2027", 1)
+            digest = hashlib.sha256(document).hexdigest()
+            verify = {"lotId": args["lotId"], "certId": args["certId"], "sha256Hex": digest}
+            outcome = await self.ledger.perform(org, "verify_certificate", verify)
+            return {**outcome, "args": {**args, "sha256Hex": digest}}
+        raise ServiceError("STORYBOARD", f"unknown control {control!r}")
+
+    @staticmethod
+    def _summary(action: Action, record: dict[str, Any], error: dict[str, Any] | None) -> str:
+        if error:
+            return f"{error['code']}: {error['message']}"
+        proof = record.get("proof") or {}
+        if proof.get("txId"):
+            return f"tx {proof['txId'][:12]}… in block {proof.get('blockNumber')}"
+        return "ok"
+
+    # -- customer ------------------------------------------------------------------------------------
+    async def _customer_step(
+        self, run: StoryRun, scene: Scene, queue: asyncio.Queue, simulate: bool, report: SceneReport
+    ) -> str:
+        step = scene.customer
+        assert step is not None
+        wanted = EventMatch(event=step.wait_for.event, match=run.resolve(step.wait_for.match))
+        if simulate:
+            outcome = await self.run_action(run, step.simulate)
+            report.actions.append(outcome)
+            if not outcome.ok:
+                return "failed"
+        deadline = time.monotonic() + step.timeout_seconds
+        while time.monotonic() < deadline:
+            if self._seen(wanted):
+                return "simulated" if simulate else "performed"
+            try:
+                message = await asyncio.wait_for(queue.get(), timeout=max(0.05, deadline - time.monotonic()))
+            except TimeoutError:
+                break
+            self._take(message)
+        return "simulated" if simulate and self._seen(wanted) else ("performed" if self._seen(wanted) else "timeout")
+
+    async def wait_for_customer(self, run: StoryRun, scene: Scene, timeout: float) -> bool:
+        """For the live presenter: wait for the customer's transaction; True once it is on the ledger."""
+        step = scene.customer
+        if step is None:
+            return True
+        wanted = EventMatch(event=step.wait_for.event, match=run.resolve(step.wait_for.match))
+        queue = self.ledger.follower.subscribe()
+        try:
+            deadline = time.monotonic() + timeout
+            while not self._seen(wanted):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                try:
+                    self._take(await asyncio.wait_for(queue.get(), timeout=remaining))
+                except TimeoutError:
+                    return False
+            return True
+        finally:
+            self.ledger.follower.unsubscribe(queue)
+
+    # -- events ----------------------------------------------------------------------------------------
+    def _drain(self, queue: asyncio.Queue) -> None:
+        while not queue.empty():
+            self._take(queue.get_nowait())
+
+    def _take(self, message: dict[str, Any]) -> None:
+        if message.get("type") != "block":
+            return
+        for tx in message["block"]["transactions"]:
+            self._events[tx["txId"]] = tx["events"]
+
+    def _seen(self, wanted: EventMatch) -> bool:
+        for events in self._events.values():
+            for event in events:
+                if event["name"] == wanted.event and all(
+                    str(event["payload"].get(k)) == str(v) for k, v in wanted.match.items()
+                ):
+                    return True
+        return False
+
+    # -- expectations --------------------------------------------------------------------------------
+    async def _check(self, run: StoryRun, expectation: Expectation) -> ExpectationReport:
+        record = run.results.get(expectation.action)
+        if record is None:
+            return ExpectationReport(f"{expectation.action}: ran", False, "the action did not run")
+        if expectation.event:
+            tx_id = (record.get("proof") or {}).get("txId")
+            names = [e["name"] for e in self._events.get(tx_id, [])] if tx_id else []
+            if tx_id and not names:
+                await asyncio.sleep(0.2)
+                names = [e["name"] for e in self._events.get(tx_id, [])]
+            ok = expectation.event in names
+            return ExpectationReport(f"{expectation.action} emits {expectation.event}", ok, f"events: {names}")
+        try:
+            value = lookup(record, expectation.path or "")
+        except TemplateError as err:
+            return ExpectationReport(f"{expectation.action}.{expectation.path}", False, str(err))
+        description = f"{expectation.action}.{expectation.path}"
+        if expectation.equals is not None:
+            expected = run.resolve(expectation.equals)
+            return ExpectationReport(f"{description} == {expected!r}", value == expected, f"got {value!r}")
+        if expectation.contains is not None:
+            expected = run.resolve(expectation.contains)
+            return ExpectationReport(f"{description} contains {expected!r}", expected in value, f"got {value!r}")
+        ok = isinstance(value, int | float) and value >= (expectation.at_least or 0)
+        return ExpectationReport(f"{description} >= {expectation.at_least}", ok, f"got {value!r}")

@@ -1,0 +1,183 @@
+"""Storyboards as data: the schema that every ``demos/*.yaml`` file is validated against.
+
+A storyboard is a list of scenes; a scene has a talk track in English and Chinese, a time budget, the
+page the audience sees, actions on the live network (service-layer operations or node controls),
+expected outcomes, and optionally a step the customer performs in their own browser. Adding a
+storyboard is adding a YAML file: no code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+MAX_BUDGET_MINUTES = 30
+Audience = Literal["executives", "developers", "architects", "operations", "general"]
+Control = Literal[
+    "stop_node",  # node: name -> the node's process/container stops
+    "start_node",  # node: name -> started, waits until healthy and caught up
+    "add_org",  # org: joinable org key -> onboarded live (channel update, peer, chaincode, role)
+    "remove_org",
+    "deploy_change",  # change: folder under demos/changes -> contract upgraded to the next sequence
+    "check_document",  # file (+ tamper) -> sha256 compared with an anchored certificate
+    "call",  # function (+ args, submit) -> any contract function, as a developer would call it
+    "network_status",  # -> node health and heights (what the network page shows)
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Text(Strict):
+    en: str = Field(min_length=1)
+    zh: str = Field(min_length=1)
+
+
+class Action(Strict):
+    """One step on the live network. Exactly one of ``op`` (a service operation) or ``control``."""
+
+    id: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
+    op: str | None = None
+    control: Control | None = None
+    org: str | None = None
+    args: dict[str, Any] = Field(default_factory=dict)
+    node: str | None = None
+    change: str | None = None
+    function: str | None = None
+    file: str | None = None
+    tamper: bool = False
+    submit: bool = False
+    # Endorse with just these orgs (to show a transaction the endorsement policy refuses).
+    endorse_with: list[str] | None = None
+    # The action is expected to fail with this error code (a refusal is the point of the step).
+    expect_error: str | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def one_kind(self) -> Action:
+        if (self.op is None) == (self.control is None):
+            raise ValueError("an action needs exactly one of 'op' or 'control'")
+        needs = {"stop_node": "node", "start_node": "node", "deploy_change": "change", "call": "function"}
+        field = needs.get(self.control or "")
+        if field and not getattr(self, field):
+            raise ValueError(f"control {self.control!r} needs '{field}'")
+        if self.control in ("add_org", "remove_org") and not self.org:
+            raise ValueError(f"control {self.control!r} needs 'org'")
+        if self.control == "check_document" and not self.file:
+            raise ValueError("control 'check_document' needs 'file'")
+        return self
+
+
+class Expectation(Strict):
+    """An expected outcome of an action: a value in its result, or a chaincode event in its block."""
+
+    action: str
+    path: str | None = None  # dotted path into {args, result, proof, error}, e.g. result.status
+    equals: Any = None
+    contains: Any = None
+    at_least: float | None = None
+    event: str | None = None  # a chaincode event the action's transaction must have emitted
+
+    @model_validator(mode="after")
+    def has_check(self) -> Expectation:
+        if self.event is None and self.path is None:
+            raise ValueError("an expectation needs 'path' or 'event'")
+        if self.path is not None and self.equals is None and self.contains is None and self.at_least is None:
+            raise ValueError("an expectation with 'path' needs 'equals', 'contains' or 'at_least'")
+        return self
+
+
+class EventMatch(Strict):
+    event: str
+    match: dict[str, Any] = Field(default_factory=dict)  # payload fields that must be equal
+
+
+class CustomerStep(Strict):
+    """A step the customer does in their own browser; the engine waits for its ledger event."""
+
+    prompt: Text
+    page: str
+    wait_for: EventMatch
+    # What rehearsal does in the customer's place, through the same API.
+    simulate: Action
+    timeout_seconds: int = Field(default=180, ge=5, le=1800)
+
+
+class Scene(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    title: Text
+    minutes: float = Field(gt=0, le=15)
+    page: str = "/"
+    talk: Text
+    actions: list[Action] = Field(default_factory=list)
+    expect: list[Expectation] = Field(default_factory=list)
+    customer: CustomerStep | None = None
+    panel: Literal["value", "code", "network"] | None = None  # extra presenter widget for the scene
+    code: dict[str, str] = Field(default_factory=dict)  # snippets shown in the scene (python, curl, go)
+
+
+class Storyboard(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    audience: Audience
+    title: Text
+    summary: Text
+    budget_minutes: float = Field(gt=0, le=MAX_BUDGET_MINUTES)
+    seeded_lots: list[str] = Field(default_factory=list)  # seed lots the story relies on
+    scenes: list[Scene] = Field(min_length=1)
+
+    @property
+    def planned_minutes(self) -> float:
+        return round(sum(scene.minutes for scene in self.scenes), 2)
+
+    @model_validator(mode="after")
+    def consistent(self) -> Storyboard:
+        if self.planned_minutes > self.budget_minutes:
+            raise ValueError(f"scenes plan {self.planned_minutes} min, over the budget of {self.budget_minutes}")
+        scene_ids = [s.id for s in self.scenes]
+        if len(set(scene_ids)) != len(scene_ids):
+            raise ValueError("scene ids must be unique")
+        action_ids: list[str] = []
+        for scene in self.scenes:
+            for action in scene.actions:
+                if action.id:
+                    action_ids.append(action.id)
+            if scene.customer and scene.customer.simulate.id:
+                action_ids.append(scene.customer.simulate.id)
+            for expectation in scene.expect:
+                known = {a.id for a in scene.actions} | ({scene.customer.simulate.id} if scene.customer else set())
+                if expectation.action not in known:
+                    raise ValueError(f"scene {scene.id}: expectation refers to unknown action {expectation.action!r}")
+        if len(set(action_ids)) != len(action_ids):
+            raise ValueError("action ids must be unique within a storyboard")
+        return self
+
+
+class SeedFile(Strict):
+    """``demos/seed.yaml``: the data set every demo starts from."""
+
+    description: Text
+    actions: list[Action]
+
+
+def load_storyboard(path: Path) -> Storyboard:
+    try:
+        return Storyboard.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except ValueError as err:
+        raise ValueError(f"{path.name}: {err}") from err
+
+
+def load_all(folder: Path) -> list[Storyboard]:
+    """Every storyboard in ``folder`` (files named ``*.story.yaml``), sorted by id."""
+    return sorted((load_storyboard(p) for p in folder.glob("*.story.yaml")), key=lambda s: s.id)
+
+
+def load_seed(path: Path) -> SeedFile:
+    return SeedFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def json_schema() -> dict[str, Any]:
+    return Storyboard.model_json_schema()

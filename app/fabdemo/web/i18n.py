@@ -1,0 +1,298 @@
+"""English and Simplified Chinese texts of the web UI. Every visible string comes from here or the catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fabdemo.service.errors import STATUS_ZH
+
+LANGS = ("en", "zh")
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "brand": ("Farm-to-Table Ledger", "农场到餐桌 · 溯源账本"),
+    "brand_sub": ("Hyperledger Fabric demo", "Hyperledger Fabric 演示"),
+    "nav_dashboard": ("Lots", "批次"),
+    "nav_operations": ("Operations", "操作"),
+    "nav_ledger": ("Live ledger", "实时账本"),
+    "nav_network": ("Network", "网络"),
+    "nav_documents": ("Document check", "文件核验"),
+    "nav_prices": ("Private prices", "私密价格"),
+    "acting_as": ("Acting as", "当前身份"),
+    "language": ("Language", "语言"),
+    "invite": ("Invite", "邀请"),
+    "lots_title": ("Lots on the ledger", "账本上的批次"),
+    "lots_total": ("{n} lots", "共 {n} 个批次"),
+    "lots_held": ("{n} held by you", "你持有 {n} 个"),
+    "all": ("All", "全部"),
+    "any_custodian": ("Any custodian", "所有保管方"),
+    "filter": ("Filter", "筛选"),
+    "incoming": ("Awaiting your confirmation", "等待你确认收货"),
+    "no_lots": ("No lots yet. Harvest the first one.", "还没有批次。先采收一个吧。"),
+    "harvest_new": ("Harvest a lot", "采收新批次"),
+    "col_lot": ("Lot", "批次"),
+    "col_product": ("Product", "产品"),
+    "col_quantity": ("Quantity", "数量"),
+    "col_status": ("Status", "状态"),
+    "col_custodian": ("Custodian", "保管方"),
+    "col_origin": ("Origin", "产地"),
+    "col_updated": ("Updated", "更新时间"),
+    "journey": ("Journey", "流转历程"),
+    "actions": ("Actions", "操作"),
+    "actions_hint": (
+        "Forms are filled with sensible defaults. The contract decides who may do what.",
+        "表单已填入默认值。由智能合约决定谁可以执行什么操作。",
+    ),
+    "your_role": ("for your role", "适合你的角色"),
+    "other_roles": ("other roles (the contract will refuse)", "其他角色（合约会拒绝）"),
+    "submit": ("Submit", "提交"),
+    "evaluate": ("Query", "查询"),
+    "sending": ("Sending to the ledger…", "正在提交到账本…"),
+    "committed": ("Committed", "已上链"),
+    "refused": ("Refused", "被拒绝"),
+    "result": ("Result", "结果"),
+    "tx": ("Transaction", "交易"),
+    "block": ("Block", "区块"),
+    "endorsed_by": ("Endorsed by", "背书组织"),
+    "creator": ("Submitted by", "提交方"),
+    "validation": ("Validation", "验证结果"),
+    "proof": ("Ledger proof", "账本证明"),
+    "open_lot": ("Open the lot", "打开批次"),
+    "trace": ("Trace & recall graph", "追溯与召回图"),
+    "consumer_view": ("Consumer page", "消费者页面"),
+    "qr_hint": ("Scan to open the public consumer page", "扫码打开公开的消费者页面"),
+    "temperatures": ("Temperatures", "温度记录"),
+    "allowed_band": ("allowed {min}…{max} °C", "允许范围 {min}…{max} °C"),
+    "no_readings": ("No temperature readings yet.", "尚无温度读数。"),
+    "certificates": ("Certificates", "证书"),
+    "no_certificates": ("No certificates anchored.", "尚未锚定证书。"),
+    "checkpoints": ("GPS checkpoints", "GPS 检查点"),
+    "inputs": ("Inputs", "投入品"),
+    "pending_transfer": ("Pending hand-over to {to}", "待交接给 {to}"),
+    "farm": ("Farm", "农场"),
+    "harvested_on": ("Harvested", "采收日期"),
+    "quantity_left": ("{q} {u} left", "剩余 {q} {u}"),
+    "parent": ("Made from", "来源批次"),
+    "children": ("Packages", "包装批次"),
+    "ancestors": ("Upstream", "上游"),
+    "descendants": ("Downstream", "下游"),
+    "holders": ("Current holders", "当前持有方"),
+    "affected_retailers": ("Affected retailers", "受影响的零售商"),
+    "none": ("none", "无"),
+    "trace_hint": (
+        "Upstream to the farm, downstream to every package. Recalled lots are red; retailers holding a "
+        "piece are highlighted.",
+        "上游追溯到农场，下游追踪到每个包装。已召回批次为红色，持有批次的零售商被高亮。",
+    ),
+    "verified": ("Verified on the ledger", "已在账本上验证"),
+    "verified_detail": (
+        "Every step below is a transaction signed by the organisation that did it.",
+        "以下每一步都是由执行方签名的账本交易。",
+    ),
+    "recalled_warning": ("RECALLED — do not consume", "已召回 — 请勿食用"),
+    "recalled_detail": ("Reason: {reason}", "原因：{reason}"),
+    "clone_warning": (
+        "Warning: this code was scanned at several places ({places}). It may be a copy.",
+        "警告：此二维码在多个地点被扫描（{places}），可能是仿冒。",
+    ),
+    "scans": ("Scanned {n} times", "已被扫描 {n} 次"),
+    "scanned_at": ("Scanned at", "扫描地点"),
+    "scan_again": ("Scan here", "在此扫描"),
+    "product": ("Product", "产品"),
+    "origin": ("Origin", "产地"),
+    "cold_chain_ok": ("Cold chain kept", "冷链完好"),
+    "cold_chain_breach": ("Cold chain breached", "冷链中断"),
+    "doc_title": ("Document check: tamper evidence", "文件核验：防篡改"),
+    "doc_intro": (
+        "Only a certificate's SHA-256 is on the ledger. Drop the document: if one byte changed, the hash "
+        "no longer matches.",
+        "账本上只保存证书的 SHA-256。拖入文件：哪怕改动一个字节，哈希也不再匹配。",
+    ),
+    "doc_drop": ("Drop a file here or click to choose", "将文件拖到这里或点击选择"),
+    "doc_match": ("Match: the document is the one anchored on the ledger", "匹配：该文件与账本上锚定的一致"),
+    "doc_mismatch": ("No match: this document differs from the anchored one", "不匹配：该文件与锚定的文件不同"),
+    "doc_hash_only": ("Just compute the hash (to anchor a new certificate)", "仅计算哈希（用于锚定新证书）"),
+    "anchored_hash": ("Anchored hash", "锚定的哈希"),
+    "your_hash": ("Your document's hash", "你的文件哈希"),
+    "anchored_on": ("anchored on lot {lot}", "锚定于批次 {lot}"),
+    "certificate": ("Certificate", "证书"),
+    "choose_lot": ("Lot", "批次"),
+    "show": ("Show", "显示"),
+    "price_title": ("Private prices: who can see what", "私密价格：谁能看到什么"),
+    "price_intro": (
+        "The price between processor and retailer lives in a private data collection. Only its hash is "
+        "on the shared ledger.",
+        "加工方与零售商之间的价格保存在私有数据集合中，共享账本上只有其哈希。",
+    ),
+    "price_visible": ("Can read the price", "可以读取价格"),
+    "price_refused": ("Refused by the contract", "被合约拒绝"),
+    "unit_price": ("Unit price", "单价"),
+    "terms": ("Terms", "条款"),
+    "hash": ("Hash", "哈希"),
+    "verify_disclosed": ("Verify a disclosed price", "核验披露的价格"),
+    "verify_hint": (
+        "Paste the JSON someone disclosed to you; change one digit to see the check fail.",
+        "粘贴对方披露的 JSON；改动一位数字即可看到核验失败。",
+    ),
+    "verify": ("Verify", "核验"),
+    "price_match": ("Matches the hash on the ledger", "与账本上的哈希一致"),
+    "price_mismatch": ("Does not match the hash on the ledger", "与账本上的哈希不一致"),
+    "no_price": (
+        "No price recorded for this lot yet. Set one as processor or retailer.",
+        "此批次尚未记录价格。请以加工方或零售商身份设定。",
+    ),
+    "set_price": ("Set a price", "设定价格"),
+    "ledger_title": ("Live ledger", "实时账本"),
+    "ledger_intro": (
+        "Blocks appear here as they commit. Each transaction shows who created it, who endorsed it and "
+        "whether the peers accepted it.",
+        "区块提交后即时显示。每笔交易显示创建方、背书方以及节点的验证结果。",
+    ),
+    "follower_connected": ("following blocks", "正在同步区块"),
+    "follower_disconnected": ("reconnecting to the peer…", "正在重新连接节点…"),
+    "txs": ("{n} tx", "{n} 笔交易"),
+    "network_title": ("Network", "网络"),
+    "network_intro": (
+        "Every node is a real process: Raft orderers, one peer per organisation and its chaincode server.",
+        "每个节点都是真实进程：Raft 排序节点、每个组织一个 Peer 及其链码服务。",
+    ),
+    "healthy": ("healthy", "健康"),
+    "stopped": ("stopped", "已停止"),
+    "starting": ("starting", "启动中"),
+    "leader": ("Raft leader", "Raft 领导者"),
+    "height": ("height", "高度"),
+    "roles": ("Roles", "角色"),
+    "channel": ("Channel", "通道"),
+    "orderers": ("Ordering service", "排序服务"),
+    "peer": ("Peer", "Peer 节点"),
+    "chaincode_server": ("Chaincode server", "链码服务"),
+    "operations_title": ("Operations", "操作"),
+    "operations_intro": (
+        "Every contract operation, generated from the operation catalogue.",
+        "所有合约操作，由操作目录自动生成。",
+    ),
+    "back": ("Back", "返回"),
+    "alert_temperature": (
+        "Temperature alert: lot {lot} at {c} °C (allowed {min}…{max} °C) — quarantined",
+        "温度警报：批次 {lot} 温度 {c} °C（允许 {min}…{max} °C）— 已隔离",
+    ),
+    "alert_recall": (
+        "Recall: lot {lot} and {n} lot(s) made from it — {reason}",
+        "召回：批次 {lot} 及其 {n} 个相关批次 — {reason}",
+    ),
+    "dismiss": ("Dismiss", "关闭"),
+    "error": ("Error", "错误"),
+    "error_title": ("Something was refused", "请求被拒绝"),
+    "join_title": ("Join the demo", "加入演示"),
+    "join_intro": ("Scan this code with your phone to drive the demo yourself.", "用手机扫描此二维码，亲自操作演示。"),
+    "public_page": ("Public page: no login needed", "公开页面：无需登录"),
+    "docs_api": ("API docs", "API 文档"),
+    "role_grower": ("grower", "种植方"),
+    "role_processor": ("processor", "加工方"),
+    "role_retailer": ("retailer", "零售商"),
+    "role_carrier": ("carrier", "承运方"),
+    "step_for": ("for", "适用于"),
+    "any_member": ("any member", "任何成员"),
+    "private_fields": (
+        "Private (transient) fields: never written to the shared ledger",
+        "私密（瞬态）字段：不会写入共享账本",
+    ),
+    "endorsement": ("Endorsed by {orgs}", "由 {orgs} 背书"),
+    "loading": ("Loading…", "加载中…"),
+}
+
+EVENT_LABELS: dict[str, tuple[str, str]] = {
+    "LotHarvested": ("Harvested", "采收"),
+    "InputRecorded": ("Input recorded", "记录投入品"),
+    "CertificateAnchored": ("Certificate anchored", "锚定证书"),
+    "LotProcessed": ("Processed", "加工"),
+    "LotSplit": ("Split / packed", "分装"),
+    "TransferProposed": ("Shipped", "发货"),
+    "TransferAccepted": ("Received", "收货"),
+    "TransferRejected": ("Delivery rejected", "拒收"),
+    "TransferCancelled": ("Shipment cancelled", "取消发货"),
+    "CheckpointRecorded": ("GPS checkpoint", "GPS 检查点"),
+    "TemperatureRecorded": ("Temperature", "温度"),
+    "TemperatureAlert": ("Temperature alert", "温度警报"),
+    "QuarantineReleased": ("Quarantine released", "解除隔离"),
+    "LotSold": ("Sold", "售出"),
+    "AuthenticityChecked": ("Consumer scan", "消费者扫码"),
+    "LotRecalled": ("Recalled", "召回"),
+    "PriceRecorded": ("Private price recorded", "记录私密价格"),
+    "ProductDefined": ("Product defined", "定义产品"),
+    "RolesInitialized": ("Roles initialised", "初始化角色"),
+}
+
+STATUS_EN: dict[str, str] = {
+    "HARVESTED": "Harvested",
+    "PROCESSED": "Processed",
+    "PACKAGED": "Packaged",
+    "SPLIT": "Split",
+    "IN_TRANSIT": "In transit",
+    "RECEIVED": "Received",
+    "QUARANTINED": "Quarantined",
+    "SOLD": "Sold",
+    "RECALLED": "Recalled",
+}
+
+
+def pick_lang(cookie: str | None, accept_language: str | None) -> str:
+    if cookie in LANGS:
+        return cookie  # type: ignore[return-value]
+    if accept_language and accept_language.lower().startswith("zh"):
+        return "zh"
+    return "en"
+
+
+def translator(lang: str) -> Callable[..., str]:
+    index = 1 if lang == "zh" else 0
+
+    def t(key: str, **values: object) -> str:
+        pair = TEXTS.get(key)
+        text = pair[index] if pair else key
+        return text.format(**values) if values else text
+
+    return t
+
+
+def status_label(status: str, lang: str) -> str:
+    return (STATUS_ZH if lang == "zh" else STATUS_EN).get(status, status)
+
+
+def event_label(name: str, lang: str) -> str:
+    pair = EVENT_LABELS.get(name)
+    return pair[1 if lang == "zh" else 0] if pair else name
+
+
+def js_texts(lang: str) -> dict[str, str]:
+    """The strings the JavaScript modules need, in the page's language."""
+    t = translator(lang)
+    keys = (
+        "sending",
+        "committed",
+        "refused",
+        "tx",
+        "block",
+        "endorsed_by",
+        "creator",
+        "validation",
+        "open_lot",
+        "alert_temperature",
+        "alert_recall",
+        "dismiss",
+        "txs",
+        "doc_match",
+        "doc_mismatch",
+        "anchored_hash",
+        "your_hash",
+        "price_match",
+        "price_mismatch",
+        "follower_connected",
+        "follower_disconnected",
+        "result",
+        "error",
+        "loading",
+        "anchored_on",
+    )
+    texts = {key: t(key) for key in keys}
+    texts["events"] = {name: event_label(name, lang) for name in EVENT_LABELS}  # type: ignore[assignment]
+    return texts

@@ -9,8 +9,13 @@ FABDEMO := $(PY) -m fabdemo.cli
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-PHONY_APP := app app-stop reset snapshot add-org remove-org
+PHONY_APP := app app-stop reset snapshot add-org remove-org rehearse doctor
 .PHONY: help setup demo up down $(PHONY_APP) status deploy-cc env test test-unit test-chaincode test-e2e lint fmt bench clean
+.PHONY: test-compose compose-file
+# RUNTIME=native|compose (default: Compose when a Docker engine is reachable) reaches the CLI through
+# the environment, as PROFILE and STATE_DB=couchdb do. The test suites pin the native runtime unless
+# TEST_RUNTIME says otherwise; `make test-compose` tests the Compose runtime.
+TEST_RUNTIME ?= native
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -68,10 +73,16 @@ test-unit: $(STAMP) ## Python unit tests (no network)
 	@$(PY) -m pytest -q tests/unit
 
 test-e2e: setup ## end-to-end tests on a real network that the suite starts and stops
-	@$(PY) -m pytest -q tests/e2e
+	@RUNTIME=$(TEST_RUNTIME) $(PY) -m pytest -q tests/e2e
 
-test: setup lint test-chaincode ## everything CI runs: lint, unit and end-to-end tests
-	@$(PY) -m pytest -q tests
+test: setup lint test-chaincode ## lint, unit and end-to-end tests (CI runs this, then test-compose)
+	@RUNTIME=$(TEST_RUNTIME) $(PY) -m pytest -q tests
+
+test-compose: setup ## the Compose runtime end to end on a real Docker engine (scripts/test-compose.sh)
+	@PY=$(PY) bash scripts/test-compose.sh
+
+compose-file: $(STAMP) ## regenerate docker-compose.yaml from network/topology.yaml
+	@$(PY) -m fabdemo.runtime.composefile
 
 bench: setup ## benchmarks; writes JSON (BENCH_OUT=<file> to choose where)
 	@$(PY) -m fabdemo.bench $(if $(BENCH_OUT),--out $(BENCH_OUT))
@@ -90,3 +101,9 @@ add-org: setup ## onboard the cold-chain carrier (ORG=<key>) as a new channel me
 
 remove-org: $(STAMP) ## take a joined org out of the channel again
 	@$(FABDEMO) remove-org $(or $(ORG),carrier)
+
+rehearse: setup ## run every storyboard unattended against the network; report per scene
+	@$(FABDEMO) rehearse $(STORY)
+
+doctor: $(STAMP) ## preflight check before a meeting: binaries, ports, disk, clock, nodes, storyboards
+	@$(FABDEMO) doctor

@@ -20,6 +20,7 @@ from fabdemo.settings import Settings
 # Overridable so two checkouts can run their suites at the same time.
 E2E_PORT_OFFSET = int(os.environ.get("FABDEMO_TEST_PORT_OFFSET", "10000"))
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+E2E_STATE = f"e2e-state-{E2E_PORT_OFFSET}"  # one folder per port offset: two suites never share a network
 
 
 def e2e_settings(name: str, port_offset: int) -> Settings:
@@ -31,14 +32,14 @@ def e2e_env() -> dict[str, str]:
     """Environment for running the CLI as a subprocess against the suite's network."""
     return {
         **os.environ,
-        "FABDEMO_STATE_DIR": str(ARTIFACTS / "e2e-state"),
+        "FABDEMO_STATE_DIR": str(ARTIFACTS / E2E_STATE),
         "FABDEMO_PORT_OFFSET": str(E2E_PORT_OFFSET),
     }
 
 
 @pytest.fixture(scope="session")
 def network() -> Iterator[FabricNetwork]:
-    settings = e2e_settings("e2e-state", E2E_PORT_OFFSET)
+    settings = e2e_settings(E2E_STATE, E2E_PORT_OFFSET)
     net = context.open_network(settings, progress=print)
     net.down(lambda _m: None)  # leftovers of an interrupted run
     net.up(print)

@@ -113,10 +113,15 @@ def cmd_env(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Up, then one sample transaction through the Python client, printing its id and block."""
+    import asyncio
+
     from fabdemo.sample import run_sample_transaction
+    from fabdemo.settings import get_settings
+    from fabdemo.storyboard.rehearse import ensure_seeded
 
     cmd_up(args)
     network = context.open_network()
+    asyncio.run(ensure_seeded(network, get_settings(), _progress))
     tx_id, block, lot_id = run_sample_transaction(network)
     print(f"Sample transaction: harvested lot {lot_id}; tx {tx_id} committed in block {block}.")
     return _start_app(args.host, args.port)
@@ -125,6 +130,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _start_app(host: str, port: int | None) -> int:
     from fabdemo import appserver
     from fabdemo.api.qr import qr_text
+    from fabdemo.runtime.compose import app_command
+
+    in_container = app_command("start", host, port)  # Compose runtime: the app runs in its container
+    if in_container is not None:
+        return in_container
 
     info = appserver.start(host=host, port=port)
     print(f"Web app running (pid {info.pid}): {info.url}", flush=True)
@@ -139,9 +149,13 @@ def _start_app(host: str, port: int | None) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     """Start, stop or report the web app (a background uvicorn process)."""
     from fabdemo import appserver
+    from fabdemo.runtime.compose import app_command
 
     if args.action == "start":
         return _start_app(args.host, args.port)
+    in_container = app_command(args.action)  # Compose runtime: stop or report the app container
+    if in_container is not None:
+        return in_container
     if args.action == "stop":
         print("Stopped the web app." if appserver.stop() else "The web app is not running.")
         return 0
@@ -181,7 +195,38 @@ def cmd_reset(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rehearse(args: argparse.Namespace) -> int:
+    """Run every storyboard unattended; write a report; non-zero exit on any failure."""
+    import asyncio
+
+    from fabdemo.settings import get_settings
+    from fabdemo.storyboard.rehearse import rehearse_all, write_report
+
+    settings = get_settings()
+    network = context.open_network(settings, progress=_progress)
+    if not network.is_bootstrapped():
+        network.up(_progress)
+    report = asyncio.run(rehearse_all(network, settings, _progress, only=args.storyboard or None))
+    path = write_report(report, settings.state_dir / "rehearsals")
+    print(f"{'STORYBOARD':12} {'RESULT':6} {'PLANNED':>8} {'BUDGET':>7} {'RAN':>7}")
+    for story in report["storyboards"]:
+        result = "PASS" if story["passed"] else "FAIL"
+        planned, budget = story["planned_minutes"], story["budget_minutes"]
+        print(f"{story['id']:12} {result:6} {planned:>6g}m {budget:>6g}m {story['elapsed_s']:>6.1f}s")
+    print(f"Reset to the seeded state in {report['reset_after_s']:.1f}s. Report: {path}")
+    return 0 if report["passed"] else 1
+
+
+def cmd_doctor(_args: argparse.Namespace) -> int:
+    from fabdemo import doctor
+    from fabdemo.settings import get_settings
+
+    return doctor.main(get_settings())
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "rehearse": cmd_rehearse,
+    "doctor": cmd_doctor,
     "add-org": cmd_add_org,
     "remove-org": cmd_remove_org,
     "snapshot": cmd_snapshot,
@@ -213,6 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
     env = sub.add_parser("env", help="path (or exports) of an org's peer CLI environment")
     env.add_argument("org", help="org key or MSP id, e.g. farm or FarmMSP")
     env.add_argument("--exports", action="store_true", help="print the export lines instead of the path")
+    rehearse = sub.add_parser("rehearse", help="run every storyboard unattended and report per scene")
+    rehearse.add_argument("storyboard", nargs="*", help="only these storyboard ids")
+    sub.add_parser("doctor", help="preflight check before a meeting")
     for name, verb in (("add-org", "onboard"), ("remove-org", "remove")):
         p = sub.add_parser(name, help=f"{verb} a joinable organisation (topology.yaml: joinable_orgs)")
         p.add_argument("org", nargs="?", default="carrier", help="org key, e.g. carrier")

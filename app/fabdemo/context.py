@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from fabdemo.network import binaries
 from fabdemo.network.layout import StateLayout
-from fabdemo.network.manager import FabricNetwork
+from fabdemo.network.manager import FabricNetwork, NetworkError, NetworkState
 from fabdemo.network.topology import Topology, load_topology
+from fabdemo.runtime.base import Runtime
 from fabdemo.runtime.native import NativeRuntime
 from fabdemo.settings import Settings, get_settings
+
+RUNTIMES = ("native", "compose")
 
 
 def _quiet(_message: str) -> None:
@@ -20,20 +24,63 @@ def load(settings: Settings | None = None) -> tuple[Settings, Topology, StateLay
     settings = settings or get_settings()
     return (
         settings,
-        load_topology(settings.topology_file, settings.port_offset),
+        load_topology(settings.topology_file, settings.port_offset, dial_by_name=settings.inside_compose),
         StateLayout(settings.state_dir),
     )
+
+
+def choose_runtime(settings: Settings, layout: StateLayout) -> tuple[str, str]:
+    """The runtime's name and why it was chosen.
+
+    A network that exists keeps the runtime it was started with (recorded in network.json); otherwise
+    ``RUNTIME`` decides, and "auto" picks Compose when a Docker engine and a Compose CLI are reachable.
+    """
+    wanted = settings.runtime.strip().lower() or "auto"
+    if wanted not in (*RUNTIMES, "auto"):
+        raise NetworkError(f"unknown RUNTIME={settings.runtime!r}; use native, compose or auto")
+    recorded = NetworkState.load(layout.network_file).runtime if layout.network_file.is_file() else None
+    if recorded:
+        if wanted not in ("auto", recorded):
+            raise NetworkError(
+                f"the network in {layout.root} runs on the {recorded} runtime; take it down first with "
+                f"`make down RUNTIME={recorded}`, then start it with RUNTIME={wanted}"
+            )
+        return recorded, "the existing network's runtime"
+    if wanted != "auto":
+        return wanted, f"RUNTIME={wanted}"
+    from fabdemo.runtime import compose
+
+    problem = compose.unavailable_reason()
+    if problem is None:
+        return "compose", "a Docker engine is reachable; RUNTIME=native to run without Docker"
+    return "native", f"{problem}; RUNTIME=compose to require Docker"
+
+
+def make_runtime(name: str, settings: Settings, topology: Topology, layout: StateLayout) -> Runtime:
+    if name == "compose":
+        from fabdemo.runtime.compose import ComposeRuntime
+
+        return ComposeRuntime(settings, topology, layout)
+    return NativeRuntime(layout)
 
 
 def open_network(settings: Settings | None = None, progress: Callable[[str], None] = _quiet) -> FabricNetwork:
     """The network of this checkout; builds missing Fabric binaries first (with progress)."""
     settings, topology, layout = load(settings)
-    fabric = binaries.ensure(settings.cache_dir, topology.fabric, settings.fabric_bin, progress)
+    if settings.inside_compose:
+        # The app container drives nodes through the Docker API only; the Fabric CLIs (bootstrap,
+        # lifecycle) run on the host.
+        fabric = binaries.FabricInstall(settings.fabric_bin or Path("/usr/local/bin"), Path("/nonexistent"), "none")
+    else:
+        fabric = binaries.ensure(settings.cache_dir, topology.fabric, settings.fabric_bin, progress)
+    name, reason = choose_runtime(settings, layout)
+    runtime = make_runtime(name, settings, topology, layout)
+    progress(f"Runtime: {runtime.describe()} ({reason})")
     return FabricNetwork(
         topology=topology,
         layout=layout,
         fabric=fabric,
-        runtime=NativeRuntime(layout),
+        runtime=runtime,
         chaincode_source=settings.chaincode_dir,
         builders_dir=settings.builders_dir,
     )

@@ -10,7 +10,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +34,16 @@ class Settings(BaseSettings):
     # Shifts every port of the topology, so a test network can run beside a developer's network.
     port_offset: int = 0
     batch_profile: str | None = Field(default=None, validation_alias="PROFILE")
+    # Which runtime runs the nodes: "auto" (Compose if a Docker engine is reachable, else native),
+    # "native" or "compose". A network that exists keeps the runtime it was started with.
+    runtime: str = Field(default="auto", validation_alias=AliasChoices("RUNTIME", "runtime"))
+    # Compose: the project name (prefix of container, network and volume names).
+    compose_project: str = "fabdemo"
+    # Compose: the peers' state database, "leveldb" (embedded, the default) or "couchdb" (a CouchDB
+    # container per peer, the Compose profile "couchdb").
+    state_database: str = Field(default="leveldb", validation_alias=AliasChoices("STATE_DB", "state_database"))
+    # Set inside the app container: dial nodes by host name on the Compose network, no Fabric CLIs.
+    inside_compose: bool = False
 
     @property
     def chaincode_dir(self) -> Path:

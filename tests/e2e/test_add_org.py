@@ -17,6 +17,7 @@ from fabdemo.connections import connect_org
 from fabdemo.network.manager import FabricNetwork
 from fabric_gateway import GatewayConnectionError, GatewayError, connect, load_msp_identity
 from tests.conftest import e2e_settings
+from tests.e2e.eventually import read_until
 
 pytestmark = pytest.mark.e2e
 
@@ -72,7 +73,8 @@ def test_fourth_org_joins_endorses_and_records_as_carrier(growing_network: Fabri
         assert tx.creator_msp_id == "CarrierMSP"
         assert len(set(tx.endorser_msp_ids)) >= 3  # MAJORITY of four orgs
 
-        reading = json.loads(farm.evaluate_transaction("GetLot", lot_id))["temperatures"][-1]
+        lot = read_until(farm, "GetLot", lot_id, until=lambda lot: len(lot["temperatures"]) > 0)
+        reading = lot["temperatures"][-1]
         assert reading["recordedBy"] == "CarrierMSP" and reading["celsius"] == 4.2
 
     assert net.remove_org("carrier", print) == "removed"

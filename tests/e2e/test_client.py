@@ -14,6 +14,7 @@ from fabdemo.network.profile import profile_path
 from fabric_gateway import (
     EndorseError,
     GatewayConnectionError,
+    GatewayError,
     InMemoryCheckpointer,
     MvccConflictError,
     connect,
@@ -23,6 +24,7 @@ from fabric_gateway import (
     submit_with_retry,
 )
 from fabric_gateway.errors import CommitError
+from tests.e2e.eventually import read_until
 
 pytestmark = pytest.mark.e2e
 
@@ -153,7 +155,8 @@ def test_private_data_with_transient_and_chosen_endorsers(network: FabricNetwork
         .submit()
     )
     assert submitted.get_status().successful
-    assert json.loads(contracts["retail"].evaluate_transaction("GetPrice", lot_id))["currency"] == "EUR"
+    price_seen = read_until(contracts["retail"], "GetPrice", lot_id, until=lambda p: p.get("currency") == "EUR")
+    assert price_seen["currency"] == "EUR"
 
 
 async def test_async_api_shares_the_same_protocol(network: FabricNetwork, farm) -> None:
@@ -165,6 +168,12 @@ async def test_async_api_shares_the_same_protocol(network: FabricNetwork, farm) 
         assert roles["ProcessorMSP"] == ["processor"]
         lot_id = _lot_id("ASY")
         farm.submit_transaction("HarvestLot", *_harvest_args(lot_id))
+        for _ in range(100):  # the processor's peer commits the block a moment after the farm's
+            try:
+                await contract.evaluate_transaction("GetLot", lot_id)
+                break
+            except GatewayError:
+                await asyncio.sleep(0.05)
         results = await asyncio.gather(*(contract.evaluate_transaction("GetLot", lot_id) for _ in range(8)))
         assert all(json.loads(r)["lotId"] == lot_id for r in results)
         channel = gateway.get_network(network.topology.channel_name)

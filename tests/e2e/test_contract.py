@@ -10,6 +10,7 @@ import pytest
 
 from fabdemo.network.manager import FabricNetwork
 from fabric_gateway import EndorseError, EvaluateError, GatewayError
+from tests.e2e.eventually import read_until
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +45,8 @@ def _harvest(cc, lot_id: str, quantity: str = "300") -> dict:
 
 def _handover(cc, lot_id: str, sender: str, receiver: str, receiver_msp: str) -> None:
     cc[sender].submit_transaction("ProposeTransfer", lot_id, receiver_msp, "ColdLink", "TRK-42", "Valley -> City")
-    assert _json(cc[receiver].evaluate_transaction("GetLot", lot_id))["status"] == "IN_TRANSIT"
+    in_transit = read_until(cc[receiver], "GetLot", lot_id, until=lambda lot: lot["status"] == "IN_TRANSIT")
+    assert in_transit["status"] == "IN_TRANSIT"
     cc[receiver].submit_transaction("AcceptTransfer", lot_id)
 
 
@@ -67,7 +69,7 @@ def test_full_journey_farm_processor_retailer(cc) -> None:
     cc["retail"].submit_transaction("RecordCheckpoint", children[0], "52.37", "4.89", "CityMart DC", "unloaded")
     cc["retail"].submit_transaction("MarkSold", children[0], "CityMart Central")
 
-    sold = _json(cc["farm"].evaluate_transaction("GetLot", children[0]))
+    sold = read_until(cc["farm"], "GetLot", children[0], until=lambda lot: lot["status"] == "SOLD")
     assert sold["status"] == "SOLD" and sold["custodian"] == "RetailerMSP" and sold["parentId"] == parent
     parent_lot = _json(cc["retail"].evaluate_transaction("GetLot", parent))
     assert parent_lot["status"] == "SPLIT" and sorted(parent_lot["childIds"]) == children
@@ -99,7 +101,7 @@ def test_rejected_handover_keeps_custody(cc) -> None:
         cc["retail"].submit_transaction("AcceptTransfer", lot_id)  # not the receiver
     assert _code(caught.value) == "FORBIDDEN"
     cc["processor"].submit_transaction("RejectTransfer", lot_id, "damaged crates")
-    lot = _json(cc["farm"].evaluate_transaction("GetLot", lot_id))
+    lot = read_until(cc["farm"], "GetLot", lot_id, until=lambda lot: lot["status"] != "IN_TRANSIT")
     assert lot["custodian"] == "FarmMSP" and lot["status"] == "HARVESTED"
 
 
@@ -110,7 +112,7 @@ def test_temperature_breach_quarantines_and_alerts(network: FabricNetwork, gatew
     cc["farm"].submit_transaction("RecordTemperature", lot_id, "3.5", "Highway A2")
     submitted = cc["farm"].submit_async("RecordTemperature", arguments=[lot_id, "11.2", "Highway A2 km 80"])
     block = submitted.get_status().block_number
-    lot = _json(cc["processor"].evaluate_transaction("GetLot", lot_id))
+    lot = read_until(cc["processor"], "GetLot", lot_id, until=lambda lot: lot["status"] == "QUARANTINED")
     assert lot["status"] == "QUARANTINED" and len(lot["temperatures"]) == 2
 
     channel = gateways["retail"].get_network(network.topology.channel_name)
@@ -134,7 +136,9 @@ def test_recall_of_parent_recalls_every_package(cc) -> None:
     recalled = _json(cc["processor"].submit_transaction("RecallLot", parent, "Listeria found in wash water"))
     assert set(recalled) >= {parent, *children}
     for lot_id in (parent, *children):
-        assert _json(cc["farm"].evaluate_transaction("GetLot", lot_id))["status"] == "RECALLED"
+        assert read_until(cc["farm"], "GetLot", lot_id, until=lambda lot: lot["status"] == "RECALLED")["status"] == (
+            "RECALLED"
+        )
     with pytest.raises(EndorseError) as caught:
         cc["retail"].submit_transaction("MarkSold", children[0], "CityMart Central")
     assert _code(caught.value) == "RECALLED"
@@ -173,13 +177,13 @@ def test_private_price_hidden_from_the_farm_and_verifiable(cc) -> None:
     ).endorse().submit().wait()
 
     for org in ("processor", "retail"):
-        seen = _json(cc[org].evaluate_transaction("GetPrice", lot_id))
+        seen = read_until(cc[org], "GetPrice", lot_id, until=lambda price: "unitPrice" in price)
         assert seen["unitPrice"] == 4.75 and seen["hash"] == hashlib.sha256(price).hexdigest()
     with pytest.raises(EvaluateError) as refused:
         cc["farm"].evaluate_transaction("GetPrice", lot_id)
     assert _code(refused.value) == "FORBIDDEN"
 
-    lot = _json(cc["farm"].evaluate_transaction("GetLot", lot_id))
+    lot = read_until(cc["farm"], "GetLot", lot_id, until=lambda lot: bool(lot.get("priceHash")))
     assert lot["priceHash"] == hashlib.sha256(price).hexdigest() and "4.75" not in json.dumps(lot)
     verified = _json(cc["farm"].evaluate_transaction("VerifyPrice", lot_id, price.decode()))
     assert verified["match"] is True
@@ -195,7 +199,8 @@ def test_certificate_anchored_by_hash_detects_tampering(cc) -> None:
     cc["farm"].submit_transaction(
         "AnchorCertificate", lot_id, "CERT-ORG-1", "ORGANIC", "Skal Biocontrole", digest, "2026-01-01", "2026-12-31"
     )
-    assert _json(cc["retail"].evaluate_transaction("VerifyCertificate", lot_id, "CERT-ORG-1", digest))["match"]
+    verified = read_until(cc["retail"], "VerifyCertificate", lot_id, "CERT-ORG-1", digest, until=lambda r: r["match"])
+    assert verified["match"]
     tampered = hashlib.sha256(document.replace(b"2026", b"2027")).hexdigest()
     assert not _json(cc["retail"].evaluate_transaction("VerifyCertificate", lot_id, "CERT-ORG-1", tampered))["match"]
 

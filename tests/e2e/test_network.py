@@ -12,6 +12,7 @@ import pytest
 from fabdemo.network import chaincode as cc
 from fabdemo.network.manager import FabricNetwork
 from fabric_gateway import EndorseError, EvaluateError
+from tests.e2e.eventually import read_until
 
 pytestmark = pytest.mark.e2e
 
@@ -74,7 +75,7 @@ def test_lot_created_via_farm_is_readable_via_retailer(contracts) -> None:
     )
     status = submitted.get_status()
     assert status.successful and status.block_number > 0
-    lot = json.loads(contracts["retail"].evaluate_transaction("GetLot", lot_id))
+    lot = read_until(contracts["retail"], "GetLot", lot_id, until=lambda lot: lot["lotId"] == lot_id)
     assert lot["lotId"] == lot_id and lot["custodian"] == "FarmMSP" and lot["status"] == "HARVESTED"
     history = json.loads(contracts["processor"].evaluate_transaction("GetLotHistory", lot_id))
     assert history[0]["txId"] == submitted.transaction_id

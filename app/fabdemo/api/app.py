@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fabdemo.api.config import LOOPBACK_HOSTS, TOKEN_COOKIE, AppConfig
+from fabdemo.api.presenter_routes import router as presenter_router
 from fabdemo.api.routes import router as api_router
 from fabdemo.service import LedgerService, ServiceError
 from fabdemo.settings import Settings, get_settings
@@ -117,10 +118,11 @@ def create_app(
         )
 
     @app.get("/join", include_in_schema=False)
-    async def join(token: str = "") -> Response:
+    async def join(token: str = "", next: str = "/") -> Response:
         if config.room_mode and not hmac.compare_digest(token.encode(), (config.token or "").encode()):
             raise ServiceError("UNAUTHORIZED", "this join link is not valid for the current session", 401)
-        response = RedirectResponse("/", status_code=303)
+        local = next if next.startswith("/") and not next.startswith("//") else "/"  # never an open redirect
+        response = RedirectResponse(local, status_code=303)
         if config.token:
             response.set_cookie(TOKEN_COOKIE, config.token, max_age=12 * 3600, httponly=True, samesite="lax")
         return response
@@ -130,6 +132,7 @@ def create_app(
         return {"ok": True, "follower": service.follower.status()}
 
     app.include_router(api_router)
+    app.include_router(presenter_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

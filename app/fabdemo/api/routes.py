@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
@@ -295,6 +296,22 @@ async def lot_qr(request: Request, lot_id: str) -> Response:
         raise ServiceError("INVALID_ARGUMENT", "lotId must be 1-64 characters of A-Z a-z 0-9 . _ -", 422, field="lotId")
     base = request.app.state.public_base(request)
     return Response(qr_svg(f"{base}/c/{lot_id}"), media_type="image/svg+xml")
+
+
+@router.get("/qr/page.svg", tags=["consumer"], summary="QR code that opens a page of the app on a phone")
+async def page_qr(
+    request: Request, path: str = Query("/", description="a path of this app, e.g. /c/LOT-1")
+) -> Response:
+    if not path.startswith("/") or path.startswith("//"):
+        raise ServiceError("INVALID_ARGUMENT", "path must be a path of this app, starting with /", 422, field="path")
+    config = request.app.state.config
+    base = request.app.state.public_base(request)
+    if config.room_mode and config.token and not path.startswith("/c/"):
+        # A phone that has not joined yet gets the session cookie on the way (the consumer pages are public).
+        target = f"{base}/join?token={config.token}&next={quote(path, safe='')}"
+    else:
+        target = f"{base}{path}"
+    return Response(qr_svg(target), media_type="image/svg+xml")
 
 
 @router.get("/qr/join.svg", tags=["consumer"], summary="QR code that lets a phone join the room session")

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from fabdemo import context
-from fabdemo.bench import contract_bench, node_client, workload
+from fabdemo.bench import contract_bench, dashboard_bench, node_client, workload
 from fabdemo.connections import connect_org, connect_org_async
 from fabdemo.network import binaries
 from fabdemo.network.manager import FabricNetwork
@@ -77,6 +77,14 @@ def bench_network(network: FabricNetwork) -> dict:
     result["redeploy_after_change_s"] = round(time.monotonic() - started, 2)
     network.wait_for_gossip()
     return result
+
+
+def bench_reset(network: FabricNetwork, runs: int = 3) -> dict:
+    """`make reset`: rewind every ledger to a snapshot (taken now, after hundreds of transactions)."""
+    log("reset: snapshot, then restore it")
+    network.save_snapshot("bench", lambda _m: None)
+    seconds = [network.restore_snapshot("bench", lambda _m: None) for _ in range(runs)]
+    return {"runs": runs, "seconds": [round(s, 2) for s in seconds], "best_s": round(min(seconds), 2)}
 
 
 def bench_latency(network: FabricNetwork, count: int) -> dict:
@@ -153,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
         log("trace of a lot with 50 descendants")
         figures["trace_50_descendants"] = contract_bench.trace_with_descendants(network, 50)
         figures["clients"] = bench_clients(settings, network, CLIENT_LEVELS, with_node=not args.skip_node)
+        log("dashboard first load with 200 lots")
+        figures["dashboard"] = dashboard_bench.measure_dashboard(network, lots=200)
+        figures["reset"] = bench_reset(network)
     finally:
         network.down(lambda _m: None)
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from fabdemo.network.admin import CommandError, in_parallel, orderer_tls_args, run_peer
 from fabdemo.network.binaries import FabricInstall
 from fabdemo.network.layout import StateLayout
+from fabdemo.network.placement import NATIVE, Placement
 from fabdemo.network.topology import PeerOrg, Topology
 
 
@@ -97,10 +98,14 @@ def _tar_bytes(files: dict[str, bytes], gzip_level: int = 6) -> bytes:
     return buffer.getvalue()
 
 
-def package(layout: StateLayout, org: PeerOrg, label: str) -> ChaincodePackage:
-    """Write the org's ccaas package: metadata.json + code.tar.gz holding connection.json."""
+def package(layout: StateLayout, org: PeerOrg, label: str, placement: Placement = NATIVE) -> ChaincodePackage:
+    """Write the org's ccaas package: metadata.json + code.tar.gz holding connection.json.
+
+    The address is where the org's peer dials its chaincode server: 127.0.0.1 natively, the chaincode
+    container's host name under Compose. It is part of the package, so the package id differs too.
+    """
     connection = {
-        "address": org.chaincode_server_address,
+        "address": placement.advertised(layout.chaincode_server_name(org), org.chaincode_server_port),
         "dial_timeout": "10s",
         "tls_required": True,
         "client_auth_required": False,

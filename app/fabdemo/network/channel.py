@@ -13,7 +13,8 @@ from pathlib import Path
 import yaml
 
 from fabdemo.network.layout import StateLayout
-from fabdemo.network.topology import LOCALHOST, BatchProfile, PeerOrg, Topology
+from fabdemo.network.placement import NATIVE, Placement
+from fabdemo.network.topology import BatchProfile, PeerOrg, Topology
 
 PROFILE_NAME = "ProvenanceChannel"
 
@@ -26,7 +27,7 @@ def _implicit(rule: str) -> dict:
     return {"Type": "ImplicitMeta", "Rule": rule}
 
 
-def peer_org_section(org: PeerOrg, layout: StateLayout) -> dict:
+def peer_org_section(org: PeerOrg, layout: StateLayout, placement: Placement = NATIVE) -> dict:
     msp = org.msp_id
     return {
         "Name": msp,
@@ -38,11 +39,12 @@ def peer_org_section(org: PeerOrg, layout: StateLayout) -> dict:
             "Admins": _signature(f"OR('{msp}.admin')"),
             "Endorsement": _signature(f"OR('{msp}.peer')"),
         },
-        "AnchorPeers": [{"Host": LOCALHOST, "Port": org.peer.port}],
+        "AnchorPeers": [{"Host": placement.advertised_host(org.peer.host), "Port": org.peer.port}],
     }
 
 
-def configtx(topology: Topology, layout: StateLayout, batch: BatchProfile) -> dict:
+def configtx(topology: Topology, layout: StateLayout, batch: BatchProfile, placement: Placement = NATIVE) -> dict:
+    """The channel's configtx.yaml: addresses are the ones nodes use among themselves (``placement``)."""
     orderer = topology.orderer_org
     omsp = orderer.msp_id
     orderer_section = {
@@ -54,12 +56,13 @@ def configtx(topology: Topology, layout: StateLayout, batch: BatchProfile) -> di
             "Writers": _signature(f"OR('{omsp}.member')"),
             "Admins": _signature(f"OR('{omsp}.admin')"),
         },
-        "OrdererEndpoints": [node.address for node in orderer.nodes],
+        "OrdererEndpoints": [placement.advertised(node.host, node.port) for node in orderer.nodes],
     }
     consenters = []
     for node in orderer.nodes:
         tls = layout.orderer_node_dir(topology, node) / "tls" / "server.crt"
-        consenters.append({"Host": LOCALHOST, "Port": node.port, "ClientTLSCert": str(tls), "ServerTLSCert": str(tls)})
+        host = placement.advertised_host(node.host)
+        consenters.append({"Host": host, "Port": node.port, "ClientTLSCert": str(tls), "ServerTLSCert": str(tls)})
     raft = topology.raft
     return {
         "Profiles": {
@@ -98,7 +101,7 @@ def configtx(topology: Topology, layout: StateLayout, batch: BatchProfile) -> di
                     "Capabilities": {"V2_0": True},
                 },
                 "Application": {
-                    "Organizations": [peer_org_section(org, layout) for org in topology.peer_orgs],
+                    "Organizations": [peer_org_section(org, layout, placement) for org in topology.peer_orgs],
                     "Policies": {
                         "Readers": _implicit("ANY Readers"),
                         "Writers": _implicit("ANY Writers"),
@@ -113,10 +116,13 @@ def configtx(topology: Topology, layout: StateLayout, batch: BatchProfile) -> di
     }
 
 
-def create_genesis_block(topology: Topology, layout: StateLayout, batch: BatchProfile, configtxgen: Path) -> Path:
+def create_genesis_block(
+    topology: Topology, layout: StateLayout, batch: BatchProfile, configtxgen: Path, placement: Placement = NATIVE
+) -> Path:
     config_dir = layout.config / "configtx"
     config_dir.mkdir(parents=True, exist_ok=True)
-    (config_dir / "configtx.yaml").write_text(yaml.safe_dump(configtx(topology, layout, batch), sort_keys=False))
+    doc = configtx(topology, layout, batch, placement)
+    (config_dir / "configtx.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
     layout.channel_artifacts.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(
         [

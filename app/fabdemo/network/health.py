@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from fabdemo.network.nodes import NodeSpec
+from fabdemo.network.topology import LOCALHOST
 
 _HEIGHT_RE = re.compile(r'^ledger_blockchain_height\{channel="(?P<channel>[^"]+)"\}\s+(?P<value>[0-9.e+]+)$', re.M)
 _LEADER_RE = re.compile(r'^consensus_etcdraft_is_leader\{channel="(?P<channel>[^"]+)"\}\s+(?P<value>[0-9.e+]+)$', re.M)
@@ -43,9 +44,17 @@ def is_healthy(spec: NodeSpec, timeout: float = 1.0) -> bool:
     try:
         if spec.operations_address and spec.tls_ca:
             status, _ = _get(f"https://{spec.operations_address}/healthz", spec.tls_ca, timeout)
-            return status == 200
+            if status != 200:
+                return False
+            # /healthz can answer a moment before the node's gRPC listener accepts connections.
+            with socket.create_connection((LOCALHOST, spec.ports[0]), timeout=timeout):
+                return True
         if spec.health_port:
-            with socket.create_connection(("127.0.0.1", spec.health_port), timeout=timeout):
+            with socket.create_connection((spec.health_host, spec.health_port), timeout=timeout) as sock:
+                if spec.tls_ca:
+                    context = _ssl_context(str(spec.tls_ca), None)
+                    with context.wrap_socket(sock, server_hostname=spec.health_host):
+                        pass
                 return True
     except (OSError, ssl.SSLError):
         return False

@@ -124,7 +124,7 @@ class StateLayout:
         return self.node_dir(name) / "node.pid"
 
     def chaincode_server_name(self, org: PeerOrg) -> str:
-        return f"ccaas.{org.domain}"
+        return org.chaincode_server_host
 
     def chaincode_tls_dir(self, org: PeerOrg) -> Path:
         return self.node_dir(self.chaincode_server_name(org)) / "tls"

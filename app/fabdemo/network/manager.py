@@ -23,7 +23,6 @@ from fabdemo.network.membership import Membership
 from fabdemo.network.nodes import NodeKind, NodeSpec, chaincode_spec, network_specs
 from fabdemo.network.profile import write_connection_files
 from fabdemo.network.topology import Topology
-from fabdemo.runtime import processes
 from fabdemo.runtime.base import Runtime
 
 Progress = Callable[[str], None]
@@ -72,6 +71,7 @@ class NodeStatus:
     ledger_height: int | None
     raft_leader: bool | None
     log_file: str | None
+    container: str | None = None  # the node's container under Compose
 
 
 class FabricNetwork:
@@ -89,6 +89,8 @@ class FabricNetwork:
         self.topology = topology.with_members(self.state.joined_orgs)
         self.fabric = fabric
         self.runtime = runtime
+        # Addresses and paths as the nodes see them (loopback natively, host names in containers).
+        self.placement = runtime.placement
         self.chaincode_source = chaincode_source
         self.builders_dir = builders_dir
 
@@ -136,6 +138,8 @@ class FabricNetwork:
 
     def _bootstrap(self, progress: Progress, batch_profile: str | None) -> None:
         started = time.monotonic()
+        # Whatever an earlier network of this state dir left (processes, containers, volumes) goes first.
+        self.runtime.teardown()
         busy = [p for p in self.topology.all_ports() if health.port_in_use(p)]
         if busy:
             raise NetworkError(
@@ -145,7 +149,6 @@ class FabricNetwork:
         profile_name = batch_profile or self.topology.default_profile
         batch = self.topology.batch_profile(profile_name)
         if self.layout.root.exists():
-            self._stop_recorded_processes()
             shutil.rmtree(self.layout.root)
         self.layout.root.mkdir(parents=True)
         self.topology = self.base_topology
@@ -160,9 +163,16 @@ class FabricNetwork:
 
         step("Generating crypto material (cryptogen) and node configs")
         crypto.generate(self.topology, self.layout, self.fabric.tool("cryptogen"))
-        nodeconfig.write_all(self.topology, self.layout, self.fabric.sampleconfig_dir, self.builders_dir)
+        nodeconfig.write_all(
+            self.topology,
+            self.layout,
+            self.fabric.sampleconfig_dir,
+            self.builders_dir,
+            self.placement,
+            self.runtime.couchdb,
+        )
         step(f"Creating the genesis block of channel '{self.topology.channel_name}' (batch profile {profile_name})")
-        channel.create_genesis_block(self.topology, self.layout, batch, self.fabric.tool("configtxgen"))
+        channel.create_genesis_block(self.topology, self.layout, batch, self.fabric.tool("configtxgen"), self.placement)
         admin.write_env_files(self.topology, self.layout, self.fabric)
         write_connection_files(self.topology, self.layout)
 
@@ -193,15 +203,14 @@ class FabricNetwork:
 
     def _build_chaincode_into(self, result: dict[str, Any]) -> None:
         try:
-            result["binary"] = cc.build_binary(
+            result["binary"] = self.runtime.build_chaincode(
                 self.chaincode_source, self.layout.chaincode, self.topology.chaincode.name
             )
         except Exception as err:  # handed to the main thread, which raises it
             result["error"] = err
 
     def _start_and_wait(self, specs: list[NodeSpec], progress: Progress) -> None:
-        for spec in specs:
-            self.runtime.start(spec)
+        self.runtime.start_many(specs)
         pending = list(specs)
         deadline = time.monotonic() + NODE_START_TIMEOUT
         while pending and time.monotonic() < deadline:
@@ -272,7 +281,9 @@ class FabricNetwork:
             progress(f"[{time.monotonic() - started:5.1f}s] {message}")
 
         step("Building the chaincode")
-        binary = cc.build_binary(self.chaincode_source, self.layout.chaincode, self.topology.chaincode.name)
+        binary = self.runtime.build_chaincode(
+            self.chaincode_source, self.layout.chaincode, self.topology.chaincode.name
+        )
         return self._deploy(binary.hash, step)
 
     def _deploy(self, binary_hash: str, step: Progress) -> dict[str, Any]:
@@ -280,7 +291,7 @@ class FabricNetwork:
         sequence = committed.sequence + 1 if committed else 1
         version = f"{sequence}.0-{binary_hash}"
         label = f"{self.topology.chaincode.name}_{binary_hash}"
-        packages = [cc.package(self.layout, org, label) for org in self.topology.peer_orgs]
+        packages = [cc.package(self.layout, org, label, self.placement) for org in self.topology.peer_orgs]
         step(f"Installing package {label} on {len(packages)} peers")
         cc.install(self.topology, self.layout, self.fabric, packages)
         step(f"Approving version {version}, sequence {sequence} for each org")
@@ -342,14 +353,22 @@ class FabricNetwork:
             crypto.extend(grown, self.layout, self.fabric.tool("cryptogen"), org)
         if not (self.layout.chaincode_tls_dir(org) / "ca.crt").exists():
             crypto.issue_chaincode_server_tls(self.layout, org)
-        nodeconfig.write_peer(grown, self.layout, org, self.fabric.sampleconfig_dir, self.builders_dir)
+        nodeconfig.write_peer(
+            grown,
+            self.layout,
+            org,
+            self.fabric.sampleconfig_dir,
+            self.builders_dir,
+            self.placement,
+            self.runtime.couchdb(org),
+        )
         admin.write_env_files(grown, self.layout, self.fabric)
         step(f"Starting {org.peer.host}")
         peer = next(s for s in network_specs(grown, self.layout, self.fabric) if s.name == org.peer.host)
         self._start_and_wait([peer], step)
 
         step(f"Channel config update adding {org.msp_id}, signed by {', '.join(o.msp_id for o in existing)}")
-        Membership(self.topology, self.layout, self.fabric).add(org, signers=existing)
+        Membership(self.topology, self.layout, self.fabric, self.placement).add(org, signers=existing)
         step(f"{org.peer.host} joins the channel and catches up")
         self.topology = grown
         self._join_peer(org)
@@ -379,7 +398,7 @@ class FabricNetwork:
     def _deploy_to_new_org(self, org, step: Progress) -> None:
         """Install the committed chaincode on the new org's peer, start its server, approve the definition."""
         deployed = self.state.chaincode
-        package = cc.package(self.layout, org, deployed["label"])
+        package = cc.package(self.layout, org, deployed["label"], self.placement)
         step(f"Installing {deployed['label']} on {org.peer.host}, approving sequence {deployed['sequence']}")
         cc.install(self.topology, self.layout, self.fabric, [package])
         self._start_and_wait([self._chaincode_spec(org.key, package.package_id)], step)
@@ -397,7 +416,7 @@ class FabricNetwork:
         org = self.base_topology.joinable_org(key)
         self.topology = self.base_topology.with_members([*self.state.joined_orgs, key])
         remaining = [o for o in self.topology.peer_orgs if o.key != key]
-        membership = Membership(self.topology, self.layout, self.fabric)
+        membership = Membership(self.topology, self.layout, self.fabric, self.placement)
         if key not in self.state.joined_orgs and org.msp_id not in membership.members(remaining[0]):
             progress(f"{key} is not a member of the channel; nothing to remove.")
             return "not-member"
@@ -443,7 +462,7 @@ class FabricNetwork:
         specs = self.specs()
         self._stop_all(specs)
         try:
-            snapshot.save(self.layout, specs, name)
+            snapshot.save(self.layout, specs, name, self.runtime)
         finally:
             self._start_all(progress)
         return time.monotonic() - started
@@ -453,9 +472,11 @@ class FabricNetwork:
         if not snapshot.exists(self.layout, name):
             raise NetworkError(f"no snapshot {name!r}: run `make demo` (it takes one after seeding)")
         started = time.monotonic()
-        self._stop_recorded_processes()  # including orgs that joined after the snapshot
-        snapshot.load(self.layout, self.specs(), name)
-        self.topology = self.base_topology.with_members(self.state.joined_orgs)
+        self.runtime.stop_all()  # including orgs that joined after the snapshot
+        # The snapshot's own member orgs decide which ledgers come back (not the ones running now).
+        taken = NetworkState.load(snapshot.snapshot_dir(self.layout, name) / "network.json")
+        self.topology = self.base_topology.with_members(taken.joined_orgs)
+        snapshot.load(self.layout, self.specs(), name, self.runtime)
         self._forget_nodes_not_in(self.specs())
         self._start_all(progress)
         return time.monotonic() - started
@@ -466,6 +487,7 @@ class FabricNetwork:
         for folder in self.layout.nodes.iterdir() if self.layout.nodes.exists() else []:
             if folder.name not in wanted:
                 shutil.rmtree(folder)
+                self.runtime.discard(folder.name)  # its container and volume, under Compose
         admin.write_env_files(self.topology, self.layout, self.fabric)
         write_connection_files(self.topology, self.layout)
 
@@ -508,25 +530,20 @@ class FabricNetwork:
                     ledger_height=heights.get(self.topology.channel_name),
                     raft_leader=leader,
                     log_file=self.runtime.log_file(spec),
+                    container=self.runtime.container_id(spec),
                 )
             )
         return result
 
     # -- down ----------------------------------------------------------------------------------------
     def down(self, progress: Progress) -> None:
-        stopped = self._stop_recorded_processes()
-        progress(f"Stopped {stopped} node process(es)")
+        stopped = self.runtime.teardown()
+        progress(
+            f"Stopped {stopped} node process(es)" if self.runtime.name == "native" else f"Stopped {stopped} node(s)"
+        )
         if self.layout.root.exists():
             shutil.rmtree(self.layout.root)
             progress(f"Removed {self.layout.root}")
         busy = [p for p in self.topology.all_ports() if health.port_in_use(p)]
         if busy:
             raise NetworkError(f"ports still in use after stopping our processes: {busy} (not ours?)")
-
-    def _stop_recorded_processes(self) -> int:
-        """Stop every process that has a pid file under the state dir, chaincode servers first."""
-        if not self.layout.nodes.exists():
-            return 0
-        pid_files = sorted(self.layout.nodes.glob("*/node.pid"), key=lambda p: not p.parent.name.startswith("ccaas"))
-        stopped = admin.in_parallel(pid_files, processes.stop) if pid_files else []
-        return sum(1 for s in stopped if s)

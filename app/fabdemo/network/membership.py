@@ -21,14 +21,18 @@ from fabdemo.network.admin import CommandError, orderer_tls_args, run_peer
 from fabdemo.network.binaries import FabricInstall
 from fabdemo.network.channel import peer_org_section
 from fabdemo.network.layout import StateLayout
+from fabdemo.network.placement import NATIVE, Placement
 from fabdemo.network.topology import PeerOrg, Topology
 
 
 class Membership:
-    def __init__(self, topology: Topology, layout: StateLayout, fabric: FabricInstall) -> None:
+    def __init__(
+        self, topology: Topology, layout: StateLayout, fabric: FabricInstall, placement: Placement = NATIVE
+    ) -> None:
         self.topology = topology
         self.layout = layout
         self.fabric = fabric
+        self.placement = placement
         self.work = layout.channel_artifacts / "updates"
 
     # -- configtxlator / configtxgen ----------------------------------------------------------------
@@ -48,7 +52,7 @@ class Membership:
     def org_group(self, org: PeerOrg) -> dict[str, Any]:
         """The org's channel config group (MSP, policies, anchor peer) as configtxgen renders it."""
         with tempfile.TemporaryDirectory() as folder:
-            config = {"Organizations": [peer_org_section(org, self.layout)]}
+            config = {"Organizations": [peer_org_section(org, self.layout, self.placement)]}
             (Path(folder) / "configtx.yaml").write_text(yaml.safe_dump(config))
             return json.loads(self._tool("configtxgen", "-printOrg", org.msp_id, "-configPath", folder))
 

@@ -8,13 +8,16 @@ the rest of the sample's defaults means a Fabric operator finds the files famili
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from fabdemo.network.layout import StateLayout
-from fabdemo.network.topology import LOCALHOST, OrdererNode, PeerOrg, Topology
+from fabdemo.network.placement import NATIVE, Placement
+from fabdemo.network.topology import OrdererNode, PeerOrg, Topology
 
 # The peer's gateway rejects requests beyond this many in flight; open commit-status calls and event
 # streams count too, so the default (500) is tight for a room full of browsers plus a benchmark.
@@ -36,31 +39,39 @@ def _load(sampleconfig: Path, name: str) -> dict[str, Any]:
     return yaml.safe_load((sampleconfig / name).read_text(encoding="utf-8"))
 
 
-def _tls(folder: Path) -> dict[str, str]:
+def _tls(folder: str) -> dict[str, str]:
     return {
-        "cert": str(folder / "server.crt"),
-        "key": str(folder / "server.key"),
-        "ca": str(folder / "ca.crt"),
+        "cert": f"{folder}/server.crt",
+        "key": f"{folder}/server.key",
+        "ca": f"{folder}/ca.crt",
     }
 
 
 def peer_core_yaml(
-    topology: Topology, layout: StateLayout, org: PeerOrg, sampleconfig: Path, builders_dir: Path
+    topology: Topology,
+    layout: StateLayout,
+    org: PeerOrg,
+    sampleconfig: Path,
+    builders_dir: Path,
+    placement: Placement = NATIVE,
+    couchdb: CouchDB | None = None,
 ) -> dict[str, Any]:
+    """The peer's core.yaml; ``placement`` says where it runs (addresses and paths as the peer sees them)."""
     doc = _load(sampleconfig, "core.yaml")
     peer = org.peer
-    node_dir = layout.peer_node_dir(org)
-    tls = _tls(node_dir / "tls")
+    files = placement.peer_files(layout, org)
+    tls = _tls(files.tls)
+    advertised = placement.advertised(peer.host, peer.port)
     settings: dict[str, Any] = {
         "peer.id": peer.host,
         "peer.networkId": topology.name,
-        "peer.listenAddress": peer.address,
-        "peer.address": peer.address,
-        "peer.chaincodeListenAddress": f"{LOCALHOST}:{peer.chaincode_port}",
-        "peer.chaincodeAddress": f"{LOCALHOST}:{peer.chaincode_port}",
-        "peer.gossip.bootstrap": peer.address,
-        "peer.gossip.endpoint": peer.address,
-        "peer.gossip.externalEndpoint": peer.address,
+        "peer.listenAddress": placement.listen(peer.port),
+        "peer.address": advertised,
+        "peer.chaincodeListenAddress": placement.listen(peer.chaincode_port),
+        "peer.chaincodeAddress": placement.advertised(peer.host, peer.chaincode_port),
+        "peer.gossip.bootstrap": advertised,
+        "peer.gossip.endpoint": advertised,
+        "peer.gossip.externalEndpoint": advertised,
         # Faster gossip than the defaults (5s/25s/25s, state info every 4s): peers discover each other
         # (which the gateway's endorsement planning needs) within about a second of a cold start, and a
         # stopped peer is noticed (and a restarted one rejoins) quickly. Fine for a handful of peers.
@@ -69,13 +80,17 @@ def peer_core_yaml(
         "peer.gossip.membershipTrackerInterval": "1s",
         "peer.gossip.aliveExpirationTimeout": "10s",
         "peer.gossip.reconnectInterval": "1s",
+        # Loopback dials answer in microseconds; the defaults (3s/2s) only make a probe of a peer that is
+        # still starting wait longer before the retry.
+        "peer.gossip.dialTimeout": "1s",
+        "peer.gossip.connTimeout": "500ms",
         "peer.tls.enabled": True,
         "peer.tls.cert.file": tls["cert"],
         "peer.tls.key.file": tls["key"],
         "peer.tls.rootcert.file": tls["ca"],
         "peer.tls.clientAuthRequired": False,
-        "peer.fileSystemPath": str(layout.node_data(peer.host)),
-        "peer.mspConfigPath": str(node_dir / "msp"),
+        "peer.fileSystemPath": files.data,
+        "peer.mspConfigPath": files.msp,
         "peer.localMspId": org.msp_id,
         "peer.gateway.enabled": True,
         "peer.limits.concurrency.gatewayService": GATEWAY_CONCURRENCY,
@@ -84,10 +99,10 @@ def peer_core_yaml(
         # that would fail /healthz on hosts without Docker.
         "vm.endpoint": "",
         "chaincode.externalBuilders": [
-            {"name": "ccaas", "path": str(builders_dir / "ccaas"), "propagateEnvironment": ["HOME"]}
+            {"name": "ccaas", "path": f"{placement.builders_dir(builders_dir)}/ccaas", "propagateEnvironment": ["HOME"]}
         ],
         "ledger.state.stateDatabase": "goleveldb",
-        "operations.listenAddress": peer.operations_address,
+        "operations.listenAddress": placement.listen(peer.operations_port),
         "operations.tls.enabled": True,
         "operations.tls.cert.file": tls["cert"],
         "operations.tls.key.file": tls["key"],
@@ -97,19 +112,41 @@ def peer_core_yaml(
         "operations.tls.clientRootCAs.files": [tls["ca"]],
         "metrics.provider": "prometheus",
     }
+    if couchdb is not None:
+        settings.update(
+            {
+                "ledger.state.stateDatabase": "CouchDB",
+                "ledger.state.couchDBConfig.couchDBAddress": couchdb.address,
+                "ledger.state.couchDBConfig.username": couchdb.username,
+                "ledger.state.couchDBConfig.password": couchdb.password,
+            }
+        )
     for dotted, value in settings.items():
         set_path(doc, dotted, value)
     return doc
 
 
-def orderer_yaml(topology: Topology, layout: StateLayout, node: OrdererNode, sampleconfig: Path) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CouchDB:
+    """The peer's CouchDB state database (optional; LevelDB, embedded in the peer, is the default)."""
+
+    address: str
+    username: str
+    password: str
+
+
+def orderer_yaml(
+    topology: Topology, layout: StateLayout, node: OrdererNode, sampleconfig: Path, placement: Placement = NATIVE
+) -> dict[str, Any]:
     doc = _load(sampleconfig, "orderer.yaml")
-    node_dir = layout.orderer_node_dir(topology, node)
-    tls = _tls(node_dir / "tls")
-    data = layout.node_data(node.host)
-    admin_tls_ca = str(layout.orderer_tls_ca(topology))
+    files = placement.orderer_files(layout, topology, node)
+    tls = _tls(files.tls)
+    data = files.data
+    # Clients of the admin API (osnadmin) present certificates from the orderer org's TLS CA, which is
+    # also the node's tls/ca.crt; natively the CA file is read from the org folder directly.
+    admin_tls_ca = tls["ca"] if placement.in_containers else str(layout.orderer_tls_ca(topology))
     settings: dict[str, Any] = {
-        "General.ListenAddress": LOCALHOST,
+        "General.ListenAddress": placement.listen_host,
         "General.ListenPort": node.port,
         "General.TLS.Enabled": True,
         "General.TLS.PrivateKey": tls["key"],
@@ -121,12 +158,12 @@ def orderer_yaml(topology: Topology, layout: StateLayout, node: OrdererNode, sam
         "General.Cluster.ClientPrivateKey": tls["key"],
         "General.Cluster.RootCAs": [tls["ca"]],
         "General.BootstrapMethod": "none",
-        "General.LocalMSPDir": str(node_dir / "msp"),
+        "General.LocalMSPDir": files.msp,
         "General.LocalMSPID": topology.orderer_org.msp_id,
-        "FileLedger.Location": str(data / "ledger"),
-        "Consensus.WALDir": str(data / "etcdraft" / "wal"),
-        "Consensus.SnapDir": str(data / "etcdraft" / "snapshot"),
-        "Admin.ListenAddress": node.admin_address,
+        "FileLedger.Location": f"{data}/ledger",
+        "Consensus.WALDir": f"{data}/etcdraft/wal",
+        "Consensus.SnapDir": f"{data}/etcdraft/snapshot",
+        "Admin.ListenAddress": placement.listen(node.admin_port),
         "Admin.TLS.Enabled": True,
         "Admin.TLS.PrivateKey": tls["key"],
         "Admin.TLS.Certificate": tls["cert"],
@@ -134,7 +171,7 @@ def orderer_yaml(topology: Topology, layout: StateLayout, node: OrdererNode, sam
         "Admin.TLS.ClientAuthRequired": True,
         "Admin.TLS.ClientRootCAs": [admin_tls_ca],
         "ChannelParticipation.Enabled": True,
-        "Operations.ListenAddress": node.operations_address,
+        "Operations.ListenAddress": placement.listen(node.operations_port),
         "Operations.TLS.Enabled": True,
         "Operations.TLS.PrivateKey": tls["key"],
         "Operations.TLS.Certificate": tls["cert"],
@@ -147,20 +184,36 @@ def orderer_yaml(topology: Topology, layout: StateLayout, node: OrdererNode, sam
     return doc
 
 
-def write_peer(topology: Topology, layout: StateLayout, org: PeerOrg, sampleconfig: Path, builders_dir: Path) -> None:
+def write_peer(
+    topology: Topology,
+    layout: StateLayout,
+    org: PeerOrg,
+    sampleconfig: Path,
+    builders_dir: Path,
+    placement: Placement = NATIVE,
+    couchdb: CouchDB | None = None,
+) -> None:
     folder = layout.node_config(org.peer.host)
     folder.mkdir(parents=True, exist_ok=True)
-    doc = peer_core_yaml(topology, layout, org, sampleconfig, builders_dir)
+    doc = peer_core_yaml(topology, layout, org, sampleconfig, builders_dir, placement, couchdb)
     (folder / "core.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
 
 
-def write_all(topology: Topology, layout: StateLayout, sampleconfig: Path, builders_dir: Path) -> None:
+def write_all(
+    topology: Topology,
+    layout: StateLayout,
+    sampleconfig: Path,
+    builders_dir: Path,
+    placement: Placement = NATIVE,
+    couchdb_for: Callable[[PeerOrg], CouchDB | None] = lambda _org: None,
+) -> None:
     for org in topology.peer_orgs:
-        write_peer(topology, layout, org, sampleconfig, builders_dir)
+        write_peer(topology, layout, org, sampleconfig, builders_dir, placement, couchdb_for(org))
     for node in topology.orderer_org.nodes:
         folder = layout.node_config(node.host)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "orderer.yaml").write_text(yaml.safe_dump(orderer_yaml(topology, layout, node, sampleconfig)))
+        doc = orderer_yaml(topology, layout, node, sampleconfig, placement)
+        (folder / "orderer.yaml").write_text(yaml.safe_dump(doc))
     # The peer CLI needs a core.yaml even when it only acts as a client; the sample one is fine.
     layout.cli_config.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(sampleconfig / "core.yaml", layout.cli_config / "core.yaml")

@@ -37,6 +37,7 @@ class NodeSpec:
     # TLS client certificate and key accepted by the operations endpoint (for /metrics).
     ops_client_tls: Path | None = None
     health_port: int | None = None
+    health_host: str = LOCALHOST
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -93,7 +94,11 @@ def chaincode_spec(layout: StateLayout, org: PeerOrg, binary: Path, package_id: 
         },
         cwd=workdir,
         ports=(org.chaincode_server_port,),
+        # Ready when a TLS handshake with the server succeeds (a bare TCP connect is not enough under
+        # Compose: Docker's port proxy accepts connections before the server listens).
+        tls_ca=tls / "ca.crt",
         health_port=org.chaincode_server_port,
+        health_host=org.chaincode_server_address.rsplit(":", 1)[0],
         extra={"package_id": package_id},
     )
 

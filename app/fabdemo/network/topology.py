@@ -31,22 +31,29 @@ class OrdererNode:
     port: int
     admin_port: int
     operations_port: int
+    # Where clients dial the node: 127.0.0.1 from the host (both runtimes publish ports there), or the
+    # node's host name from inside the Compose network (the app container).
+    dial_by_name: bool = False
 
     @property
     def host(self) -> str:
         return f"{self.name}.{self.org_domain}"
 
     @property
+    def dial_host(self) -> str:
+        return self.host if self.dial_by_name else LOCALHOST
+
+    @property
     def address(self) -> str:
-        return f"{LOCALHOST}:{self.port}"
+        return f"{self.dial_host}:{self.port}"
 
     @property
     def admin_address(self) -> str:
-        return f"{LOCALHOST}:{self.admin_port}"
+        return f"{self.dial_host}:{self.admin_port}"
 
     @property
     def operations_address(self) -> str:
-        return f"{LOCALHOST}:{self.operations_port}"
+        return f"{self.dial_host}:{self.operations_port}"
 
     @property
     def ports(self) -> tuple[int, ...]:
@@ -70,18 +77,23 @@ class PeerNode:
     port: int
     chaincode_port: int
     operations_port: int
+    dial_by_name: bool = False  # see OrdererNode
 
     @property
     def host(self) -> str:
         return f"{self.name}.{self.org_domain}"
 
     @property
+    def dial_host(self) -> str:
+        return self.host if self.dial_by_name else LOCALHOST
+
+    @property
     def address(self) -> str:
-        return f"{LOCALHOST}:{self.port}"
+        return f"{self.dial_host}:{self.port}"
 
     @property
     def operations_address(self) -> str:
-        return f"{LOCALHOST}:{self.operations_port}"
+        return f"{self.dial_host}:{self.operations_port}"
 
     @property
     def ports(self) -> tuple[int, ...]:
@@ -100,8 +112,13 @@ class PeerOrg:
     chaincode_server_port: int
 
     @property
+    def chaincode_server_host(self) -> str:
+        return f"ccaas.{self.domain}"
+
+    @property
     def chaincode_server_address(self) -> str:
-        return f"{LOCALHOST}:{self.chaincode_server_port}"
+        host = self.chaincode_server_host if self.peer.dial_by_name else LOCALHOST
+        return f"{host}:{self.chaincode_server_port}"
 
     @property
     def ports(self) -> tuple[int, ...]:
@@ -202,8 +219,12 @@ class Topology:
         return sorted(ports)
 
 
-def load_topology(path: Path, port_offset: int = 0) -> Topology:
-    """Load the topology; ``port_offset`` shifts every port (a second network beside a running one)."""
+def load_topology(path: Path, port_offset: int = 0, dial_by_name: bool = False) -> Topology:
+    """Load the topology; ``port_offset`` shifts every port (a second network beside a running one).
+
+    ``dial_by_name``: node addresses use host names instead of 127.0.0.1 (for a client that runs inside
+    the Compose network, such as the app container).
+    """
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     if port_offset:
         _shift_ports(raw, port_offset)
@@ -221,11 +242,12 @@ def load_topology(path: Path, port_offset: int = 0) -> Topology:
                 port=int(n["port"]),
                 admin_port=int(n["admin_port"]),
                 operations_port=int(n["operations_port"]),
+                dial_by_name=dial_by_name,
             )
             for n in ord_raw["nodes"]
         ),
     )
-    peer_orgs = tuple(_load_peer_org(o) for o in raw["peer_orgs"])
+    peer_orgs = tuple(_load_peer_org(o, dial_by_name) for o in raw["peer_orgs"])
     channel = raw["channel"]
     cc = raw["chaincode"]
     topology = Topology(
@@ -260,13 +282,13 @@ def load_topology(path: Path, port_offset: int = 0) -> Topology:
             ),
         ),
         source=path,
-        joinable_orgs=tuple(_load_peer_org(o) for o in raw.get("joinable_orgs", [])),
+        joinable_orgs=tuple(_load_peer_org(o, dial_by_name) for o in raw.get("joinable_orgs", [])),
     )
     _check_unique_ports(topology)
     return topology
 
 
-def _load_peer_org(raw: dict) -> PeerOrg:
+def _load_peer_org(raw: dict, dial_by_name: bool = False) -> PeerOrg:
     peer = raw["peer"]
     return PeerOrg(
         key=raw["key"],
@@ -281,6 +303,7 @@ def _load_peer_org(raw: dict) -> PeerOrg:
             port=int(peer["port"]),
             chaincode_port=int(peer["chaincode_port"]),
             operations_port=int(peer["operations_port"]),
+            dial_by_name=dial_by_name,
         ),
         chaincode_server_port=int(raw["chaincode_server_port"]),
     )

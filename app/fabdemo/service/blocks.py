@@ -18,6 +18,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from fabric_protos.common import common_pb2
+
 from fabric_gateway import AsyncNetwork, InMemoryCheckpointer, ParsedBlock
 
 log = logging.getLogger("fabdemo.blocks")
@@ -123,6 +125,8 @@ class BlockFollower:
         while True:
             try:
                 network = await self._network_factory()
+                if self.height and await self._chain_height(network) < self.height:
+                    self._forget()  # the ledger was rewound (make reset): read it again from block 0
                 start = 0 if self._checkpointer.block_number is None else None
                 async with network.get_block_events(start_block=start, checkpointer=self._checkpointer) as blocks:
                     self.connected = True
@@ -140,6 +144,28 @@ class BlockFollower:
             self.connected = False
             self.reconnects += 1
             await asyncio.sleep(self._retry_delay)
+
+    async def _chain_height(self, network: AsyncNetwork) -> int:
+        """The channel's current height, from the peer's query system chaincode."""
+        raw = await network.get_contract("qscc").evaluate_transaction("GetChainInfo", network.name)
+        info = common_pb2.BlockchainInfo()
+        info.ParseFromString(raw)
+        return info.height
+
+    def _forget(self) -> None:
+        self._checkpointer = InMemoryCheckpointer()
+        self._index.clear()
+        self._recent.clear()
+        self._recent_alerts.clear()
+        self.height = 0
+        self._started_at = dt.datetime.now(dt.UTC)
+        self._broadcast({"type": "rewound", "rewound": {"reason": "the ledger was reset to a snapshot"}})
+
+    async def restart(self) -> None:
+        """Start over from block 0 (after the network was rewound to a snapshot)."""
+        await self.stop()
+        self._forget()
+        self.start()
 
     # -- ingest --------------------------------------------------------------------------------------
     def ingest(self, block: ParsedBlock) -> dict[str, Any]:

@@ -32,6 +32,7 @@ SERVICE_STATUS: dict[str, int] = {
     "NETWORK_UNAVAILABLE": 503,
     "COMMIT_TIMEOUT": 504,
     "TX_INVALID": 409,
+    "ENDORSEMENT_POLICY_FAILURE": 409,
     "LEDGER_ERROR": 502,
     "UNAUTHORIZED": 401,
 }
@@ -49,6 +50,7 @@ CODE_LABELS_ZH: dict[str, str] = {
     "NETWORK_UNAVAILABLE": "网络不可用",
     "COMMIT_TIMEOUT": "提交超时",
     "TX_INVALID": "交易无效",
+    "ENDORSEMENT_POLICY_FAILURE": "背书策略未满足",
     "LEDGER_ERROR": "账本错误",
     "UNAUTHORIZED": "需要加入会话",
 }
@@ -145,6 +147,13 @@ def from_gateway_error(err: Exception) -> ServiceError:
             return ServiceError("INVALID_ARGUMENT", err.chaincode_message, 400, source="contract")
         if isinstance(err, CommitTimeoutError):
             return ServiceError("COMMIT_TIMEOUT", "the transaction did not commit in time", source="network")
+        if isinstance(err, CommitError) and err.code_name == "ENDORSEMENT_POLICY_FAILURE":
+            return ServiceError(
+                "ENDORSEMENT_POLICY_FAILURE",
+                "the transaction was ordered but refused: its endorsements do not satisfy the endorsement policy",
+                message_zh="交易已排序但被拒绝：背书不满足背书策略",
+                source="network",
+            )
         if isinstance(err, CommitError):
             return ServiceError(
                 "TX_INVALID", f"the transaction was ordered but marked {err.code_name}; try again", source="network"

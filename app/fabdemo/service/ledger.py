@@ -19,6 +19,7 @@ from typing import Any
 
 from fabdemo import context
 from fabdemo.connections import connect_org_async
+from fabdemo.network.manager import NetworkState
 from fabdemo.network.topology import PeerOrg
 from fabdemo.service.blocks import BlockFollower
 from fabdemo.service.catalogue import (
@@ -32,12 +33,14 @@ from fabdemo.service.catalogue import (
 )
 from fabdemo.service.errors import ServiceError, from_gateway_error
 from fabdemo.settings import Settings
-from fabric_gateway import AsyncGateway, AsyncNetwork, GatewayError, MvccConflictError
-from fabric_gateway.commit import check_status
+from fabric_gateway import AsyncGateway, AsyncNetwork, EndorseError, GatewayError, MvccConflictError, SubmitError
+from fabric_gateway.commit import AsyncSubmittedTransaction, check_status
+from fabric_gateway.transaction import AsyncTransaction
 
 log = logging.getLogger("fabdemo.service")
 
-SUBMIT_ATTEMPTS = 3  # MVCC conflicts (two people acting on one lot at once) are retried
+ORDERING_RETRY_SECONDS = 10.0  # an orderer failed: wait for the Raft cluster to elect a new leader
+SUBMIT_ATTEMPTS = 4  # MVCC conflicts (two people acting on one lot at once) are retried
 PROOF_WAIT = 3.0  # seconds to wait for the follower to read the block of a fresh transaction
 STATUS_CACHE = 1.0
 
@@ -51,9 +54,38 @@ def _parse(payload: bytes) -> Any:
         return payload.decode("utf-8", errors="replace")
 
 
+def _only_remote_peers_failed(err: EndorseError, acting_msp: str) -> bool:
+    """True when our own org's peer endorsed but another org's peer refused.
+
+    Our peer has committed everything we were told about; another org's peer commits the same blocks a
+    few milliseconds later. A refusal from it alone (say "held by FarmMSP" right after a handover we just
+    confirmed) means it has not caught up yet: worth one more try. A refusal by our own peer is real.
+    """
+    return bool(err.details) and all(d.msp_id and d.msp_id != acting_msp for d in err.details)
+
+
+async def _submit_until_ordered(transaction: AsyncTransaction) -> AsyncSubmittedTransaction:
+    """Hand an endorsed transaction to the ordering service, retrying while no orderer can take it.
+
+    Right after an orderer fails, the remaining ones refuse transactions until they elect a new Raft
+    leader (about a second). Re-sending the same signed transaction is safe: it has the same id, so it
+    can be ordered at most once; nothing the user was told had succeeded is lost or duplicated.
+    """
+    deadline = time.monotonic() + ORDERING_RETRY_SECONDS
+    while True:
+        try:
+            return await transaction.submit()
+        except SubmitError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.25)
+
+
 class LedgerService:
     def __init__(self, settings: Settings, *, follow_blocks: bool = True) -> None:
-        self.settings, self.topology, self.layout = context.load(settings)
+        self.settings, self._base_topology, self.layout = context.load(settings)
+        self.topology = self._base_topology
+        self.refresh_topology()
         self._gateways: dict[str, AsyncGateway] = {}
         self._connect_lock = asyncio.Lock()
         self.follower = BlockFollower(self._follower_network)
@@ -79,10 +111,28 @@ class LedgerService:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    async def ledger_rewound(self) -> None:
+        """The network was reset to a snapshot: reconnect and re-read the chain from block 0."""
+        self.refresh_topology()
+        gateways, self._gateways = self._gateways, {}
+        for gateway in gateways.values():
+            await gateway.close()
+        if self._follow_blocks:
+            await self.follower.restart()
+
     # -- orgs ----------------------------------------------------------------------------------------
+    def refresh_topology(self) -> None:
+        """Include orgs that joined the channel later (``make add-org``), as recorded in network.json."""
+        joined = NetworkState.load(self.layout.network_file).joined_orgs
+        self.topology = self._base_topology.with_members(joined)
+
     def org(self, key_or_msp: str | None) -> PeerOrg:
         if not key_or_msp:
             return self.topology.peer_orgs[0]
+        try:
+            return self.topology.peer_org(key_or_msp)
+        except KeyError:
+            self.refresh_topology()  # an org may have joined since
         try:
             return self.topology.peer_org(key_or_msp)
         except KeyError:
@@ -147,8 +197,19 @@ class LedgerService:
         return await self._network(self.topology.peer_orgs[0])
 
     # -- the one entry point -------------------------------------------------------------------------
-    async def perform(self, org_key: str | None, op_id: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Validate, call the contract as ``org_key`` and return ``{result, proof, ...}``."""
+    async def perform(
+        self,
+        org_key: str | None,
+        op_id: str,
+        args: dict[str, Any] | None = None,
+        *,
+        endorsing_orgs: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Validate, call the contract as ``org_key`` and return ``{result, proof, ...}``.
+
+        ``endorsing_orgs`` (org keys or MSP ids) overrides who endorses a submit; the storyboards use it
+        to show a transaction that the endorsement policy refuses.
+        """
         op = get_operation(op_id)
         org = self.org(org_key)
         clean = validate_args(op, args)
@@ -159,21 +220,26 @@ class LedgerService:
         started = time.perf_counter()
         try:
             if op.submit:
-                endorsers = self._endorsers(op)
+                endorsers = [self.org(o).msp_id for o in endorsing_orgs] if endorsing_orgs else self._endorsers(op)
                 for attempt in range(1, SUBMIT_ATTEMPTS + 1):
                     try:
-                        submitted = await contract.submit_async(
+                        proposal = contract.new_proposal(
                             op.function,
                             arguments=arguments,
                             transient_data=transient,
                             endorsing_organizations=endorsers,
                         )
+                        submitted = await _submit_until_ordered(await proposal.endorse())
                         status = check_status(await submitted.get_status())
                         break
                     except MvccConflictError:
                         if attempt == SUBMIT_ATTEMPTS:
                             raise
                         await asyncio.sleep(0.05 * attempt)
+                    except EndorseError as err:
+                        if attempt == SUBMIT_ATTEMPTS or not _only_remote_peers_failed(err, org.msp_id):
+                            raise
+                        await asyncio.sleep(0.15 * attempt)
                 result = _parse(submitted.result)
                 proof = (
                     await self.follower.wait_for(submitted.transaction_id, PROOF_WAIT) if self._follow_blocks else None
@@ -200,6 +266,41 @@ class LedgerService:
             "org": org.key,
             "msp": org.msp_id,
             "args": public_args,
+            "result": result,
+            "proof": proof,
+            "elapsedMs": round((time.perf_counter() - started) * 1000, 1),
+        }
+
+    async def call(
+        self, org_key: str | None, function: str, arguments: list[Any], *, submit: bool = False
+    ) -> dict[str, Any]:
+        """Call any contract function by name, as a developer would with the client (no catalogue).
+
+        Used by the developers' storyboard for functions the UI does not know, such as the metadata
+        query or a function added by a live upgrade.
+        """
+        org = self.org(org_key)
+        contract = (await self._network(org)).get_contract(self.topology.chaincode.name)
+        texts = [a if isinstance(a, str) else json.dumps(a) for a in arguments]
+        started = time.perf_counter()
+        proof = None
+        try:
+            if submit:
+                submitted = await contract.submit_async(function, arguments=texts)
+                status = check_status(await submitted.get_status())
+                result = _parse(submitted.result)
+                proof = await self.follower.wait_for(submitted.transaction_id, PROOF_WAIT) or {
+                    "txId": submitted.transaction_id,
+                    "blockNumber": status.block_number,
+                }
+            else:
+                result = _parse(await contract.evaluate(function, arguments=texts))
+        except GatewayError as err:
+            raise from_gateway_error(err) from err
+        return {
+            "function": function,
+            "org": org.key,
+            "args": {"arguments": texts},
             "result": result,
             "proof": proof,
             "elapsedMs": round((time.perf_counter() - started) * 1000, 1),

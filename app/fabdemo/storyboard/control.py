@@ -45,7 +45,27 @@ class FabricControl:
     async def stop_node(self, name: str) -> dict[str, Any]:
         node = self._node_name(name)
         stopped = await asyncio.to_thread(self.network.stop_node, node)
-        return {"node": node, "stopped": stopped}
+        outcome: dict[str, Any] = {"node": node, "stopped": stopped}
+        if self.network.spec(node).kind == NodeKind.ORDERER:
+            # The story is "the cluster carries on": show who leads now, once the election is over.
+            started = asyncio.get_running_loop().time()
+            outcome["newLeader"] = await asyncio.to_thread(self._wait_for_leader)
+            outcome["electionSeconds"] = round(asyncio.get_running_loop().time() - started, 2)
+        return outcome
+
+    def _wait_for_leader(self, timeout: float = 15.0) -> str:
+        channel = self.network.topology.channel_name
+        found: list[str] = []
+
+        def leader() -> bool:
+            for spec in self.network.orderer_specs():
+                if self.network.runtime.is_running(spec) and health.is_raft_leader(spec, channel):
+                    found.append(spec.name)
+                    return True
+            return False
+
+        health.wait_until(leader, timeout, interval=0.1, what="a new Raft leader")
+        return found[-1]
 
     async def start_node(self, name: str) -> dict[str, Any]:
         node = self._node_name(name)
@@ -59,7 +79,11 @@ class FabricControl:
     def _wait_caught_up(self, node: str, timeout: float = 30.0) -> dict[str, int | None]:
         """Wait until the restarted node has the same height as the others (it pulls missed blocks)."""
         channel = self.network.topology.channel_name
-        ledger_nodes = [s for s in self.network.specs() if s.kind in (NodeKind.PEER, NodeKind.ORDERER)]
+        ledger_nodes = [
+            s
+            for s in self.network.specs()
+            if s.kind in (NodeKind.PEER, NodeKind.ORDERER) and self.network.runtime.is_running(s)
+        ]
 
         def heights() -> dict[str, int | None]:
             return {s.name: health.ledger_heights(s).get(channel) for s in ledger_nodes}

@@ -136,6 +136,8 @@ class StoryEngine:
             error = {"code": err.code, "message": err.message}
         except TemplateError as err:
             error = {"code": "STORYBOARD", "message": str(err)}
+        except (TimeoutError, RuntimeError, OSError) as err:  # node control failed: report, don't crash the show
+            error = {"code": "CONTROL_FAILED", "message": str(err).splitlines()[0] if str(err) else repr(err)}
         elapsed = round((time.perf_counter() - started) * 1000, 1)
         if action.id:
             run.results[action.id] = {**record, "error": error, "elapsedMs": elapsed}

@@ -17,6 +17,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav_network": ("Network", "网络"),
     "nav_documents": ("Document check", "文件核验"),
     "nav_prices": ("Private prices", "私密价格"),
+    "nav_present": ("Present", "演示"),
     "acting_as": ("Acting as", "当前身份"),
     "language": ("Language", "语言"),
     "invite": ("Invite", "邀请"),
@@ -247,7 +248,7 @@ def translator(lang: str) -> Callable[..., str]:
     index = 1 if lang == "zh" else 0
 
     def t(key: str, **values: object) -> str:
-        pair = TEXTS.get(key)
+        pair = TEXTS.get(key) or PRESENT_TEXTS.get(key)
         text = pair[index] if pair else key
         return text.format(**values) if values else text
 
@@ -296,3 +297,64 @@ def js_texts(lang: str) -> dict[str, str]:
     texts = {key: t(key) for key in keys}
     texts["events"] = {name: event_label(name, lang) for name in EVENT_LABELS}  # type: ignore[assignment]
     return texts
+
+
+# -- the presenter and audience views ---------------------------------------------------------------
+PRESENT_TEXTS: dict[str, tuple[str, str]] = {
+    "present_title": ("Presenter", "演示者视图"),
+    "choose_story": ("Choose the storyboard for this room", "为现场观众选择故事板"),
+    "audience": ("Audience", "观众"),
+    "minutes": ("{n} min", "{n} 分钟"),
+    "scenes": ("{n} scenes", "{n} 个场景"),
+    "start": ("Start", "开始"),
+    "open_audience": ("Open the audience view", "打开观众视图"),
+    "total": ("Total", "总计"),
+    "this_scene": ("This scene", "本场景"),
+    "talk_track": ("Talk track", "讲解词"),
+    "run": ("Run on the network", "在网络上执行"),
+    "running": ("Running…", "执行中…"),
+    "waiting": ("Waiting for the customer…", "等待客户操作…"),
+    "customer_drives": ("Let the customer drive", "交给客户操作"),
+    "customer_done": ("The customer did it: it is on the ledger", "客户已完成：已写入账本"),
+    "do_it_for_them": ("Do it for them", "代客户完成"),
+    "back": ("Back", "上一步"),
+    "next": ("Next", "下一步"),
+    "skip": ("Skip", "跳过"),
+    "next_up": ("Next: {title} ({n} min)", "下一个：{title}（{n} 分钟）"),
+    "last_scene": ("Last scene: close with the next step", "最后一个场景：以下一步行动收尾"),
+    "reset_demo": ("Reset the demo", "重置演示"),
+    "reset_done": ("Back to the seeded state in {s}s", "已在 {s} 秒内恢复到初始数据"),
+    "reset_confirm": ("Rewind the whole network to the seeded data set?", "将整个网络回退到初始数据？"),
+    "actions_label": ("Live actions", "现场操作"),
+    "no_actions": ("Nothing to run: talk and show the page.", "无需执行：讲解并展示页面即可。"),
+    "expectations": ("Expected outcomes", "预期结果"),
+    "passed": ("passed", "通过"),
+    "failed": ("failed", "未通过"),
+    "expected_refusal": ("refused as expected", "按预期被拒绝"),
+    "scan_to_drive": ("Scan to do it yourself", "扫码亲自操作"),
+    "value_title": ("What it is worth to you", "对您价值几何"),
+    "value_recalls": ("Recalls or quality incidents per year", "每年召回或质量事件次数"),
+    "value_cost": ("Cost of one recall (product, logistics, labour)", "单次召回成本（产品、物流、人工）"),
+    "value_days": ("Days to trace a lot today", "目前追溯一个批次所需天数"),
+    "value_share": ("Share of pulled product that was not affected (%)", "被下架但未受影响的产品比例（%）"),
+    "value_counterfeit": ("Revenue lost to counterfeits per year", "每年因假冒损失的收入"),
+    "value_counterfeit_cut": ("Counterfeit loss avoided by QR verification (%)", "扫码验真可减少的假冒损失（%）"),
+    "value_saving": ("Estimated saving per year", "预计每年节省"),
+    "value_trace": (
+        "Trace time: {days} days today, {secs} s on the ledger",
+        "追溯耗时：现在 {days} 天，账本上 {secs} 秒",
+    ),
+    "value_formula": (
+        "recalls × cost × unaffected share + counterfeit loss × reduction",
+        "召回次数 × 单次成本 × 未受影响比例 + 假冒损失 × 减少比例",
+    ),
+    "over_budget": ("over budget", "超时"),
+    "follows_presenter": ("Follows the presenter", "跟随演示者"),
+    "waiting_for_presenter": ("Waiting for the presenter to choose a storyboard…", "等待演示者选择故事板…"),
+    "scene_of": ("Scene {i} of {n}", "第 {i} / {n} 个场景"),
+}
+
+
+def present_js_texts(lang: str) -> dict[str, str]:
+    index = LANGS.index(lang) if lang in LANGS else 0
+    return {key: pair[index] for key, pair in PRESENT_TEXTS.items()}

@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from fabdemo.service import GROUPS, OPERATIONS, LedgerService, ServiceError, get_operation
 from fabdemo.service.catalogue import STATUSES, lot_actions
 from fabdemo.web import TEMPLATES_DIR
-from fabdemo.web.i18n import event_label, js_texts, pick_lang, status_label, translator
+from fabdemo.web.i18n import event_label, js_texts, pick_lang, present_js_texts, status_label, translator
 from fabdemo.web.svg import network_diagram, temperature_chart, trace_graph
 
 router = APIRouter(include_in_schema=False)
@@ -227,3 +227,23 @@ async def network_page(request: Request, fragment: bool = False) -> Response:
 async def invite_page(request: Request) -> Response:
     config = request.app.state.config
     return _render(request, "invite.html", join_url=config.join_url or request.app.state.public_base(request))
+
+
+# -- storyboards: presenter and audience views ----------------------------------------------------------
+
+
+@router.get("/present", response_class=HTMLResponse)
+async def present(request: Request) -> Response:
+    """The presenter view: talk track, timers, run / customer / skip / back (the presenter's laptop)."""
+    return _render(request, "present.html", present_texts=_present_texts(request))
+
+
+@router.get("/audience", response_class=HTMLResponse)
+async def audience(request: Request) -> Response:
+    """The audience view for the projector: follows the presenter, never shows the talk track."""
+    return _render(request, "audience.html", public=True, present_texts=_present_texts(request))
+
+
+def _present_texts(request: Request) -> str:
+    lang = pick_lang(request.cookies.get("lang"), request.headers.get("accept-language"))
+    return json.dumps(present_js_texts(lang), ensure_ascii=False)

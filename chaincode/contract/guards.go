@@ -26,6 +26,25 @@ func (t *txn) requireCustodian(lot *Lot) error {
 	return nil
 }
 
+// workableLotAs loads a lot for a custodian's action: the caller must hold role, hold the lot, and
+// the lot must be at rest (not recalled, not in transit or quarantine). action names it in errors.
+func (t *txn) workableLotAs(role, lotID, action string) (*Lot, error) {
+	if err := t.requireRole(role); err != nil {
+		return nil, err
+	}
+	lot, err := t.loadActiveLot(lotID)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.requireCustodian(lot); err != nil {
+		return nil, err
+	}
+	if err := requireStatus(lot, action, workableStatuses...); err != nil {
+		return nil, err
+	}
+	return lot, nil
+}
+
 // requireStatus fails with INVALID_STATE unless the lot is in one of allowed.
 func requireStatus(lot *Lot, action string, allowed ...string) error {
 	if containsString(allowed, lot.Status) {

@@ -105,17 +105,8 @@ func (c *SmartContract) RecordInput(ctx contractapi.TransactionContextInterface,
 	if _, err := checkDate("appliedDate", appliedDate); err != nil {
 		return nil, err
 	}
-	if err := t.requireRole(RoleGrower); err != nil {
-		return nil, err
-	}
-	lot, err := t.loadActiveLot(lotId)
+	lot, err := t.workableLotAs(RoleGrower, lotId, "record an input on")
 	if err != nil {
-		return nil, err
-	}
-	if err := t.requireCustodian(lot); err != nil {
-		return nil, err
-	}
-	if err := requireStatus(lot, "record an input on", workableStatuses...); err != nil {
 		return nil, err
 	}
 	lot.Inputs = append(lot.Inputs, Input{
@@ -229,17 +220,8 @@ func (c *SmartContract) ProcessLot(ctx contractapi.TransactionContextInterface, 
 	if err := firstError(checkID("lotId", lotId), checkOneOf("step", step, ProcessingSteps), checkText("notes", notes, 0, MaxLongText)); err != nil {
 		return nil, err
 	}
-	if err := t.requireRole(RoleProcessor); err != nil {
-		return nil, err
-	}
-	lot, err := t.loadActiveLot(lotId)
+	lot, err := t.workableLotAs(RoleProcessor, lotId, "process")
 	if err != nil {
-		return nil, err
-	}
-	if err := t.requireCustodian(lot); err != nil {
-		return nil, err
-	}
-	if err := requireStatus(lot, "process", workableStatuses...); err != nil {
 		return nil, err
 	}
 	lot.Processing = append(lot.Processing, ProcessingStep{Step: step, Notes: notes, Processor: t.msp, TxID: t.txID, Timestamp: t.now})
@@ -292,17 +274,8 @@ func (c *SmartContract) SplitLot(ctx contractapi.TransactionContextInterface, pa
 		ch.Quantity = roundQuantity(ch.Quantity)
 		total = roundQuantity(total + ch.Quantity)
 	}
-	if err := t.requireRole(RoleProcessor); err != nil {
-		return nil, err
-	}
-	parent, err := t.loadActiveLot(parentId)
+	parent, err := t.workableLotAs(RoleProcessor, parentId, "split")
 	if err != nil {
-		return nil, err
-	}
-	if err := t.requireCustodian(parent); err != nil {
-		return nil, err
-	}
-	if err := requireStatus(parent, "split", workableStatuses...); err != nil {
 		return nil, err
 	}
 	if total > parent.RemainingQuantity {

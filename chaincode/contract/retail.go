@@ -17,17 +17,8 @@ func (c *SmartContract) MarkSold(ctx contractapi.TransactionContextInterface, lo
 	if err := firstError(checkID("lotId", lotId), checkText("store", store, 1, MaxShortText)); err != nil {
 		return nil, err
 	}
-	if err := t.requireRole(RoleRetailer); err != nil {
-		return nil, err
-	}
-	lot, err := t.loadActiveLot(lotId)
+	lot, err := t.workableLotAs(RoleRetailer, lotId, "sell")
 	if err != nil {
-		return nil, err
-	}
-	if err := t.requireCustodian(lot); err != nil {
-		return nil, err
-	}
-	if err := requireStatus(lot, "sell", workableStatuses...); err != nil {
 		return nil, err
 	}
 	lot.Sold = &Sale{Store: store, SoldBy: t.msp, TxID: t.txID, Timestamp: t.now}

@@ -8,8 +8,7 @@ cannot click through the presenter's scenes.
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,14 +17,13 @@ from pydantic import BaseModel
 
 from fabdemo import context
 from fabdemo.api.config import LOOPBACK_HOSTS
+from fabdemo.api.sse import sse_response
 from fabdemo.service import ServiceError
 from fabdemo.storyboard.control import FabricControl
 from fabdemo.storyboard.engine import StoryEngine
 from fabdemo.storyboard.presenter import PresenterSession
 
 router = APIRouter(prefix="/api/presenter", tags=["presenter"])
-POLL_SECONDS = 1.0
-KEEPALIVE_SECONDS = 15.0
 
 
 class Selection(BaseModel):
@@ -77,36 +75,36 @@ async def public(request: Request) -> dict[str, Any]:
     return session_of(request).public_state()
 
 
-@router.post("/select", summary="Start a storyboard from its first scene")
-async def select(request: Request, body: Selection) -> dict[str, Any]:
+def _drive(request: Request, action: Callable[[PresenterSession], None]) -> dict[str, Any]:
     _presenter_only(request)
     session = session_of(request)
-    session.select(body.storyboard)
+    action(session)
     return session.presenter_state()
+
+
+@router.post("/select", summary="Start a storyboard from its first scene")
+async def select(request: Request, body: Selection) -> dict[str, Any]:
+    return _drive(request, lambda s: s.select(body.storyboard))
 
 
 @router.post("/go", summary="Jump to a scene (0-based index)")
 async def go(request: Request, body: SceneJump) -> dict[str, Any]:
-    _presenter_only(request)
-    session = session_of(request)
-    session.go(body.index)
-    return session.presenter_state()
+    return _drive(request, lambda s: s.go(body.index))
 
 
 @router.post("/next", summary="Next scene (also: skip the current one)")
 async def next_scene(request: Request) -> dict[str, Any]:
-    _presenter_only(request)
-    session = session_of(request)
-    session.next()
-    return session.presenter_state()
+    return _drive(request, PresenterSession.next)
 
 
 @router.post("/back", summary="Previous scene")
 async def back(request: Request) -> dict[str, Any]:
-    _presenter_only(request)
-    session = session_of(request)
-    session.back()
-    return session.presenter_state()
+    return _drive(request, PresenterSession.back)
+
+
+@router.post("/customer", summary="Let the customer drive: wait for their transaction on the ledger")
+async def customer(request: Request) -> dict[str, Any]:
+    return _drive(request, PresenterSession.wait_for_customer)
 
 
 @router.post("/run", summary="Run the current scene's actions on the live network")
@@ -114,14 +112,6 @@ async def run(request: Request) -> dict[str, Any]:
     _presenter_only(request)
     session = session_of(request)
     await session.run_scene()
-    return session.presenter_state()
-
-
-@router.post("/customer", summary="Let the customer drive: wait for their transaction on the ledger")
-async def customer(request: Request) -> dict[str, Any]:
-    _presenter_only(request)
-    session = session_of(request)
-    session.wait_for_customer()
     return session.presenter_state()
 
 
@@ -151,24 +141,10 @@ async def reset(request: Request) -> dict[str, Any]:
 async def events(request: Request) -> StreamingResponse:
     session = session_of(request)
     queue = session.subscribe()
-
-    async def stream() -> AsyncIterator[str]:
-        try:
-            yield "retry: 2000\n\n"
-            yield f"event: presenter\ndata: {json.dumps(session.public_state(), ensure_ascii=False)}\n\n"
-            idle = 0.0
-            while not request.app.state.stopping():
-                try:
-                    message = await asyncio.wait_for(queue.get(), POLL_SECONDS)
-                except TimeoutError:
-                    idle += POLL_SECONDS
-                    if idle >= KEEPALIVE_SECONDS:
-                        idle = 0.0
-                        yield ": keepalive\n\n"
-                    continue
-                idle = 0.0
-                yield f"event: presenter\ndata: {json.dumps(message['state'], ensure_ascii=False)}\n\n"
-        finally:
-            session.unsubscribe(queue)
-
-    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+    return sse_response(
+        request,
+        queue,
+        lambda: session.unsubscribe(queue),
+        first=("presenter", session.public_state()),
+        pick=lambda message: ("presenter", message["state"]),
+    )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -13,12 +11,11 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from fabdemo.api.qr import qr_svg
+from fabdemo.api.sse import sse_response
 from fabdemo.service import GROUPS, OPERATIONS, LedgerService, Operation, ServiceError
 from fabdemo.service.catalogue import ID_PATTERN
 
 router = APIRouter(prefix="/api")
-KEEPALIVE_SECONDS = 15.0
-POLL_SECONDS = 1.0  # how often a stream checks whether the server is shutting down
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
@@ -262,29 +259,7 @@ async def alerts(request: Request) -> Any:
 async def events(request: Request) -> StreamingResponse:
     follower = service_of(request).follower
     queue = follower.subscribe()
-
-    async def stream() -> AsyncIterator[str]:
-        try:
-            yield "retry: 2000\n\n"
-            yield f"event: hello\ndata: {json.dumps(follower.status())}\n\n"
-            idle = 0.0
-            while not request.app.state.stopping():
-                try:
-                    message = await asyncio.wait_for(queue.get(), POLL_SECONDS)
-                except TimeoutError:
-                    idle += POLL_SECONDS
-                    if idle >= KEEPALIVE_SECONDS:
-                        idle = 0.0
-                        yield ": keepalive\n\n"
-                    continue
-                idle = 0.0
-                kind = message["type"]
-                yield f"event: {kind}\ndata: {json.dumps(message[kind], ensure_ascii=False)}\n\n"
-        finally:
-            follower.unsubscribe(queue)
-
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+    return sse_response(request, queue, lambda: follower.unsubscribe(queue), first=("hello", follower.status()))
 
 
 # -- QR codes -------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ storyboards' node controls. It is runtime-agnostic: nodes are started through a 
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import threading
@@ -182,7 +183,8 @@ class FabricNetwork:
         step("Joining orderers to the channel (channel participation API)")
         admin.in_parallel(list(self.topology.orderer_org.nodes), self._join_orderer)
         step("Joining peers to the channel")
-        admin.in_parallel(list(self.topology.peer_orgs), self._join_peer)
+        for org in self.topology.peer_orgs:  # in turn, so each one's anchor probes find the others (_start_all)
+            self._join_peer(org)
         self._wait_for_raft_leader()
         step("Raft leader elected")
 
@@ -503,9 +505,28 @@ class FabricNetwork:
         admin.in_parallel(specs, self.runtime.stop)
 
     def _start_all(self, progress: Progress) -> None:
-        self._start_and_wait(self.specs(), progress)
+        """Start every node of an existing network, peers one after the other.
+
+        A peer probes the other orgs' anchor peers once, while it loads the channel at start-up. Started
+        all at once, those probes fail against peers that are not listening yet, and gossip then takes
+        up to ten seconds to find the others. Started in turn, each peer finds the ones before it at
+        once: about a second more start-up, and peers that know each other straight away.
+        """
+        specs = self.specs()
+        peers = [s for s in specs if s.kind == NodeKind.PEER]
+        first_wave = [s for s in specs if s.kind != NodeKind.PEER] + peers[:1]
+        self._start_and_wait(first_wave, progress)
+        for previous, peer in itertools.pairwise(peers):
+            self._wait_for_channel(previous)
+            self._start_and_wait([peer], progress)
         self._wait_for_raft_leader()
         self.wait_for_gossip()
+
+    def _wait_for_channel(self, peer: NodeSpec, timeout: float = 30.0) -> None:
+        """Wait until the peer has loaded the channel (its height metric appears): then it answers probes."""
+        channel = self.topology.channel_name
+        loaded = f"{peer.name} to load {channel}"
+        health.wait_until(lambda: channel in health.ledger_heights(peer), timeout, interval=0.05, what=loaded)
 
     # -- status --------------------------------------------------------------------------------------
     def status(self) -> list[NodeStatus]:

@@ -75,10 +75,10 @@ def peer_core_yaml(
         # Faster gossip than the defaults (5s/25s/25s, state info every 4s): peers discover each other
         # (which the gateway's endorsement planning needs) within about a second of a cold start, and a
         # stopped peer is noticed (and a restarted one rejoins) quickly. Fine for a handful of peers.
-        "peer.gossip.aliveTimeInterval": "1s",
-        "peer.gossip.publishStateInfoInterval": "1s",
-        "peer.gossip.membershipTrackerInterval": "1s",
-        "peer.gossip.aliveExpirationTimeout": "10s",
+        "peer.gossip.aliveTimeInterval": "500ms",
+        "peer.gossip.publishStateInfoInterval": "500ms",
+        "peer.gossip.membershipTrackerInterval": "250ms",
+        "peer.gossip.aliveExpirationTimeout": "5s",
         "peer.gossip.reconnectInterval": "1s",
         # Loopback dials answer in microseconds; the defaults (3s/2s) only make a probe of a peer that is
         # still starting wait longer before the retry.

@@ -23,7 +23,7 @@ from fabric_gateway import (
     read_profile,
     submit_with_retry,
 )
-from fabric_gateway.errors import CommitError
+from fabric_gateway.errors import CommitError, CommitTimeoutError
 from tests.e2e.eventually import read_until
 
 pytestmark = pytest.mark.e2e
@@ -236,3 +236,10 @@ def test_async_connect_and_submit(network: FabricNetwork) -> None:
             return json.loads(await contract.evaluate_transaction("GetLot", lot_id))["status"]
 
     assert asyncio.run(run()) == "HARVESTED"
+
+
+def test_commit_status_timeout_is_typed(farm) -> None:
+    submitted = farm.submit_async("HarvestLot", arguments=_harvest_args(_lot_id("TMO")))
+    with pytest.raises(CommitTimeoutError):
+        submitted.get_status(timeout=0.001)  # far shorter than a block takes
+    assert submitted.get_status().successful  # the transaction itself is fine: ask again

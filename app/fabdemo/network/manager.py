@@ -185,7 +185,7 @@ class FabricNetwork:
         step("Joining peers to the channel")
         for org in self.topology.peer_orgs:  # in turn, so each one's anchor probes find the others (_start_all)
             self._join_peer(org)
-        self._wait_for_raft_leader()
+        self.wait_for_raft_leader()
         step("Raft leader elected")
 
         builder.join()
@@ -246,16 +246,42 @@ class FabricNetwork:
     def orderer_specs(self) -> list[NodeSpec]:
         return [s for s in self.specs() if s.kind == NodeKind.ORDERER]
 
-    def _wait_for_raft_leader(self, timeout: float = 30.0) -> None:
-        orderers = self.orderer_specs()
-        health.wait_until(
-            lambda: any(
-                self.runtime.is_running(o) and health.is_raft_leader(o, self.topology.channel_name) for o in orderers
-            ),
-            timeout,
-            interval=0.1,
-            what="a Raft leader on the ordering service",
-        )
+    def raft_leader(self) -> str | None:
+        """The running orderer that leads the channel's Raft cluster right now, if any."""
+        for spec in self.orderer_specs():
+            if self.runtime.is_running(spec) and health.is_raft_leader(spec, self.topology.channel_name):
+                return spec.name
+        return None
+
+    def wait_for_raft_leader(self, timeout: float = 30.0) -> str:
+        """Wait for a Raft leader (after start-up or after the leader stopped) and return its name."""
+        found: list[str] = []
+
+        def elected() -> bool:
+            leader = self.raft_leader()
+            if leader:
+                found.append(leader)
+            return leader is not None
+
+        health.wait_until(elected, timeout, interval=0.1, what="a Raft leader on the ordering service")
+        return found[-1]
+
+    def wait_for_equal_heights(
+        self, kinds: tuple[NodeKind, ...] = (NodeKind.PEER,), timeout: float = 30.0, what: str | None = None
+    ) -> dict[str, int | None]:
+        """Wait until every running node of these kinds has the same ledger height; return the heights."""
+        channel = self.topology.channel_name
+        nodes = [s for s in self.specs() if s.kind in kinds and self.runtime.is_running(s)]
+
+        def heights() -> dict[str, int | None]:
+            return {s.name: health.ledger_heights(s).get(channel) for s in nodes}
+
+        def equal() -> bool:
+            values = set(heights().values())
+            return len(values) == 1 and None not in values
+
+        health.wait_until(equal, timeout, interval=0.1, what=what or "every peer to reach the same ledger height")
+        return heights()
 
     def wait_for_gossip(self, timeout: float = 30.0) -> None:
         """Wait until every running peer knows every other running peer of the channel.
@@ -383,7 +409,7 @@ class FabricNetwork:
         state.joined_orgs = [*state.joined_orgs, org.key]
         state.save(self.layout.network_file)
         write_connection_files(self.topology, self.layout)
-        self._wait_for_equal_heights()
+        self.wait_for_equal_heights()
         self.wait_for_gossip()
         majority = len(self.topology.peer_orgs) // 2 + 1
         step(f"{org.name} is a member: {len(self.topology.peer_orgs)} peer orgs, MAJORITY = {majority} endorsements")
@@ -440,15 +466,6 @@ class FabricNetwork:
         self.wait_for_gossip()
         progress(f"{org.name} removed")
         return "removed"
-
-    def _wait_for_equal_heights(self, timeout: float = 30.0) -> None:
-        peers = [s for s in self.specs() if s.kind == NodeKind.PEER]
-
-        def equal() -> bool:
-            heights = {health.ledger_heights(p).get(self.topology.channel_name) for p in peers}
-            return len(heights) == 1 and None not in heights
-
-        health.wait_until(equal, timeout, interval=0.1, what="every peer to reach the same ledger height")
 
     # -- node control --------------------------------------------------------------------------------
     def stop_node(self, name: str) -> bool:
@@ -519,7 +536,7 @@ class FabricNetwork:
         for previous, peer in itertools.pairwise(peers):
             self._wait_for_channel(previous)
             self._start_and_wait([peer], progress)
-        self._wait_for_raft_leader()
+        self.wait_for_raft_leader()
         self.wait_for_gossip()
 
     def _wait_for_channel(self, peer: NodeSpec, timeout: float = 30.0) -> None:

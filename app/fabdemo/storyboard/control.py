@@ -14,7 +14,6 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from fabdemo.network import health
 from fabdemo.network.manager import FabricNetwork
 from fabdemo.network.nodes import NodeKind
 from fabdemo.service.errors import ServiceError
@@ -30,17 +29,15 @@ class FabricControl:
         self.repo_root = repo_root
 
     def _node_name(self, name: str) -> str:
-        if name != LEADER:
-            try:
-                return self.network.spec(name).name
-            except KeyError as err:
-                raise ServiceError("UNKNOWN_NODE", str(err.args[0])) from None
-        for spec in self.network.orderer_specs():
-            if self.network.runtime.is_running(spec) and health.is_raft_leader(
-                spec, self.network.topology.channel_name
-            ):
-                return spec.name
-        raise ServiceError("NO_LEADER", "no orderer is leading the Raft cluster right now")
+        if name == LEADER:
+            leader = self.network.raft_leader()
+            if leader is None:
+                raise ServiceError("NO_LEADER", "no orderer is leading the Raft cluster right now")
+            return leader
+        try:
+            return self.network.spec(name).name
+        except KeyError as err:
+            raise ServiceError("UNKNOWN_NODE", str(err.args[0])) from None
 
     async def stop_node(self, name: str) -> dict[str, Any]:
         node = self._node_name(name)
@@ -49,23 +46,9 @@ class FabricControl:
         if self.network.spec(node).kind == NodeKind.ORDERER:
             # The story is "the cluster carries on": show who leads now, once the election is over.
             started = asyncio.get_running_loop().time()
-            outcome["newLeader"] = await asyncio.to_thread(self._wait_for_leader)
+            outcome["newLeader"] = await asyncio.to_thread(self.network.wait_for_raft_leader, 15.0)
             outcome["electionSeconds"] = round(asyncio.get_running_loop().time() - started, 2)
         return outcome
-
-    def _wait_for_leader(self, timeout: float = 15.0) -> str:
-        channel = self.network.topology.channel_name
-        found: list[str] = []
-
-        def leader() -> bool:
-            for spec in self.network.orderer_specs():
-                if self.network.runtime.is_running(spec) and health.is_raft_leader(spec, channel):
-                    found.append(spec.name)
-                    return True
-            return False
-
-        health.wait_until(leader, timeout, interval=0.1, what="a new Raft leader")
-        return found[-1]
 
     async def start_node(self, name: str) -> dict[str, Any]:
         node = self._node_name(name)
@@ -73,28 +56,11 @@ class FabricControl:
         spec = self.network.spec(node)
         if spec.kind == NodeKind.PEER:
             await asyncio.to_thread(self.network.wait_for_gossip)
-        heights = await asyncio.to_thread(self._wait_caught_up, node)
-        return {"node": node, "started": True, "heights": heights}
-
-    def _wait_caught_up(self, node: str, timeout: float = 30.0) -> dict[str, int | None]:
-        """Wait until the restarted node has the same height as the others (it pulls missed blocks)."""
-        channel = self.network.topology.channel_name
-        ledger_nodes = [
-            s
-            for s in self.network.specs()
-            if s.kind in (NodeKind.PEER, NodeKind.ORDERER) and self.network.runtime.is_running(s)
-        ]
-
-        def heights() -> dict[str, int | None]:
-            return {s.name: health.ledger_heights(s).get(channel) for s in ledger_nodes}
-
-        health.wait_until(
-            lambda: len(set(heights().values()) - {None}) == 1 and None not in heights().values(),
-            timeout,
-            interval=0.1,
-            what=f"{node} to catch up",
+        # The restarted node pulls the blocks it missed: wait until every ledger is at the same height.
+        heights = await asyncio.to_thread(
+            self.network.wait_for_equal_heights, (NodeKind.PEER, NodeKind.ORDERER), 30.0, f"{node} to catch up"
         )
-        return heights()
+        return {"node": node, "started": True, "heights": heights}
 
     async def add_org(self, key: str) -> dict[str, Any]:
         outcome = await asyncio.to_thread(self.network.add_org, key, log.info)

@@ -17,7 +17,8 @@ from fabdemo.connections import connect_org
 from fabdemo.network.manager import FabricNetwork
 from fabdemo.settings import Settings
 
-# Overridable so two checkouts can run their suites at the same time.
+# Overridable so two checkouts can run their suites at the same time. Every test network keeps its
+# ports below the kernel's ephemeral range (32768+): the other suites use offsets 11500-12100.
 E2E_PORT_OFFSET = int(os.environ.get("FABDEMO_TEST_PORT_OFFSET", "10000"))
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 E2E_STATE = f"e2e-state-{E2E_PORT_OFFSET}"  # one folder per port offset: two suites never share a network

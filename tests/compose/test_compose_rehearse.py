@@ -23,7 +23,7 @@ pytestmark = [
 ]
 
 STATE = Path(__file__).resolve().parents[1] / "artifacts" / "compose-rehearse-state"
-SETTINGS = Settings(state_dir=STATE, port_offset=37000, runtime="compose", compose_project="fabdemo-rehearse")
+SETTINGS = Settings(state_dir=STATE, port_offset=12100, runtime="compose", compose_project="fabdemo-rehearse")
 
 
 @pytest.fixture(scope="module")

@@ -32,10 +32,10 @@ pytestmark = [
     pytest.mark.skipif(os.environ.get("FABDEMO_COMPOSE_TEST") != "1", reason="run by `make test-compose`"),
 ]
 
-PORT_OFFSET = int(os.environ.get("FABDEMO_COMPOSE_TEST_PORT_OFFSET", "45000"))
+PORT_OFFSET = int(os.environ.get("FABDEMO_COMPOSE_TEST_PORT_OFFSET", "11900"))
 PROJECT = os.environ.get("FABDEMO_COMPOSE_TEST_PROJECT", "fabdemo-test")
 STATE = Path(__file__).resolve().parents[1] / "artifacts" / "compose-state"
-APP_PORT = 8000 + PORT_OFFSET // 1000 + 1  # 8046 by default: beside a developer's app on 8000
+APP_PORT = 8000 + PORT_OFFSET // 1000 + 1  # 8012 by default: beside a developer's app on 8000
 ENV = {
     **os.environ,
     "RUNTIME": "compose",

@@ -1,6 +1,6 @@
 """Consortium growth: a fourth org joins the running channel, endorses, acts as carrier, and leaves again.
 
-Runs on a network of its own (ports +50000) because a fourth org changes what MAJORITY means for
+Runs on a network of its own (ports +11700) because a fourth org changes what MAJORITY means for
 every other test.
 """
 
@@ -26,7 +26,7 @@ PRODUCT = ("PRD-MILK", "Fresh milk", "2", "6")
 
 @pytest.fixture(scope="module")
 def growing_network():
-    net = context.open_network(e2e_settings("add-org-state", 50000))
+    net = context.open_network(e2e_settings("add-org-state", 11700))
     net.down(lambda _m: None)
     net.up(lambda _m: None)
     yield net

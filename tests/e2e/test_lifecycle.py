@@ -16,7 +16,7 @@ from fabdemo.settings import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 
-PORT_OFFSET = 40000
+PORT_OFFSET = 11500
 STATE = Path(__file__).resolve().parents[1] / "artifacts" / "lifecycle-state"
 
 

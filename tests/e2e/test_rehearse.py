@@ -1,4 +1,4 @@
-"""`make rehearse` and `make reset` on a real network of their own (ports +35000).
+"""`make rehearse` and `make reset` on a real network of their own (ports +11600).
 
 Every storyboard must pass unattended (customer steps simulated through the same API), fit its time
 budget, and afterwards the reset must bring back exactly the seeded state: same lots, same heights.
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def rehearsal_network():
-    settings = e2e_settings("rehearse-state", 35000)
+    settings = e2e_settings("rehearse-state", 11600)
     network = context.open_network(settings)
     network.down(lambda _m: None)
     network.up(lambda _m: None)

@@ -1,6 +1,6 @@
 """``make bench``: measure what a demo feels like and write the figures as JSON.
 
-It runs on a network of its own (own state folder, ports shifted by 30000) so a running demo network
+It runs on a network of its own (own state folder, ports shifted by 11800) so a running demo network
 is left alone, and it stops that network at the end.
 """
 
@@ -24,7 +24,7 @@ from fabdemo.network import binaries
 from fabdemo.network.manager import FabricNetwork
 from fabdemo.settings import Settings, get_settings
 
-BENCH_PORT_OFFSET = 30000
+BENCH_PORT_OFFSET = 11800
 CLIENT_LEVELS = [{"concurrency": 1, "total": 50}, {"concurrency": 8, "total": 200}, {"concurrency": 32, "total": 400}]
 
 

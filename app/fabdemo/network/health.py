@@ -108,6 +108,15 @@ def wait_until(check, timeout: float, interval: float = 0.05, what: str = "condi
     raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
+def ephemeral_ports() -> tuple[int, int] | None:
+    """The range the kernel picks local ports of outgoing connections from (Linux; None elsewhere)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+    except (OSError, ValueError):
+        return None
+    return int(low), int(high)
+
+
 def port_in_use(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.2)

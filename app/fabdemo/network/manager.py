@@ -147,6 +147,13 @@ class FabricNetwork:
                 f"ports already in use: {busy}. Another Fabric network (or a previous run) is holding them; "
                 "stop it first (`make down`, or test-network's ./network.sh down)."
             )
+        ephemeral = health.ephemeral_ports()
+        if ephemeral and any(ephemeral[0] <= p <= ephemeral[1] for p in self.topology.all_ports()):
+            # The kernel hands these out to outgoing connections: a node would fail to bind now and then.
+            raise NetworkError(
+                f"ports {min(self.topology.all_ports())}-{max(self.topology.all_ports())} reach into the "
+                f"ephemeral range {ephemeral[0]}-{ephemeral[1]}; use a smaller FABDEMO_PORT_OFFSET"
+            )
         profile_name = batch_profile or self.topology.default_profile
         batch = self.topology.batch_profile(profile_name)
         if self.layout.root.exists():

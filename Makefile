@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 .DEFAULT_GOAL := help
 PHONY_APP := app app-stop reset snapshot add-org remove-org rehearse doctor
 .PHONY: help setup demo up down $(PHONY_APP) status deploy-cc env test test-unit test-chaincode test-e2e lint fmt bench clean
-.PHONY: test-compose compose-file
+.PHONY: test-compose compose-file fresh-check
 # RUNTIME=native|compose (default: Compose when a Docker engine is reachable) reaches the CLI through
 # the environment, as PROFILE and STATE_DB=couchdb do. The test suites pin the native runtime unless
 # TEST_RUNTIME says otherwise; `make test-compose` tests the Compose runtime.
@@ -80,6 +80,10 @@ test: setup lint test-chaincode ## lint, unit and end-to-end tests (CI runs this
 
 test-compose: setup ## the Compose runtime end to end on a real Docker engine (scripts/test-compose.sh)
 	@PY=$(PY) bash scripts/test-compose.sh
+
+fresh-check: ## CI's fresh-machine check on a clone of HEAD: empty caches, make demo, make test, make test-compose
+	@dir=$$(mktemp -d /var/tmp/fabdemo-clone.XXXXXX) && git clone -q . "$$dir/kit" && cd "$$dir/kit" && bash .ci/run; \
+		status=$$?; rm -rf "$$dir"; exit $$status
 
 compose-file: $(STAMP) ## regenerate docker-compose.yaml from network/topology.yaml
 	@$(PY) -m fabdemo.runtime.composefile

@@ -26,28 +26,33 @@ mkdir -p "$CACHE"
 have() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
 log() { echo "[standins] $*" >&2; }
 
-read -r FABRIC_VERSION FABRIC_BIN_DIR SAMPLECONFIG < <("$PY" - <<'EOF'
+# Every step that can fail stops the script with its own message (no process substitution or pipe
+# hides a failure): test-compose.sh reads the image variables only from a run that exited 0.
+fail() { log "error: $*"; exit 1; }
+
+fabric_paths=$("$PY" - <<'EOF'
 from fabdemo import context
 from fabdemo.network import binaries
 settings, topology, _ = context.load()
 fabric = binaries.ensure(settings.cache_dir, topology.fabric, settings.fabric_bin, lambda m: None)
 print(topology.fabric.version, fabric.bin_dir, fabric.sampleconfig_dir)
 EOF
-)
+) || fail "the pinned Fabric binaries are not available (run 'make setup')"
+read -r FABRIC_VERSION FABRIC_BIN_DIR SAMPLECONFIG <<<"$fabric_paths"
 
 BASE=$REPO/debian:bookworm
 if ! have "$BASE"; then
     root=$(mktemp -d "$CACHE/rootfs.XXXX")
     log "debootstrap bookworm (minbase + python3) from $MIRROR"
     debootstrap --variant=minbase --include=python3,python3-venv bookworm "$root" "$MIRROR" >"$CACHE/debootstrap.log" 2>&1 \
-        || { tail -20 "$CACHE/debootstrap.log"; exit 1; }
+        || { tail -20 "$CACHE/debootstrap.log" >&2; fail "debootstrap of bookworm from $MIRROR failed (log: $CACHE/debootstrap.log)"; }
     rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
-    tar -C "$root" -c . | "$DOCKER" import -c 'CMD ["bash"]' - "$BASE" >/dev/null
+    tar -C "$root" -c . | "$DOCKER" import -c 'CMD ["bash"]' - "$BASE" >/dev/null || fail "docker import of $BASE failed"
     rm -rf "$root"
 fi
 
 build() { # build <tag> <context dir> (Dockerfile read from stdin)
-    "$DOCKER" build -q -t "$1" -f - "$2" >/dev/null
+    "$DOCKER" build -q -t "$1" -f - "$2" >/dev/null || fail "docker build of $1 failed"
 }
 
 for node in peer orderer; do
@@ -86,10 +91,11 @@ if ! have "$GO_TAG"; then
     ctx=$(mktemp -d)
     cp -a "$goroot" "$ctx/go"
     rm -rf "$ctx/go/pkg/obj" "$ctx/go/test" "$ctx/go/api"
-    # The chaincode's modules, copied from this machine's module cache without touching the network.
-    host_modcache=$(go env GOMODCACHE)
-    (cd chaincode && GOMODCACHE="$ctx/mod" GOPROXY="file://$host_modcache/cache/download" GOFLAGS=-mod=mod \
-        GOSUMDB=off go mod download)
+    # The chaincode's whole module graph, fetched into a module cache of the image's own with the
+    # usual Go proxy (GOPROXY as configured here): the build inside the image runs `go mod download`
+    # with GOPROXY=off, so it needs every .mod and .zip of the graph, not only what a host build used.
+    (cd chaincode && GOMODCACHE="$ctx/mod" GOFLAGS=-mod=mod go mod download) \
+        || fail "downloading the chaincode's Go modules failed (is the Go module proxy reachable?)"
     chmod -R u+w "$ctx/mod"
     build "$GO_TAG" "$ctx" <<'EOF'
 FROM fabdemo-standin/debian:bookworm
@@ -109,14 +115,15 @@ for dep in tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]
 print("setuptools>=68")
 print("wheel")
 EOF
-)
+) || fail "cannot read the app's dependencies from pyproject.toml"
 # Tagged by the dependency list, so a changed pyproject.toml gets a fresh wheelhouse.
 PY_TAG=$REPO/python:3.11-$(printf '%s' "$requirements" | sha256sum | cut -c1-12)
 if ! have "$PY_TAG"; then
     log "$PY_TAG with the app's dependencies as wheels"
     ctx=$(mktemp -d)
     printf '%s\n' "$requirements" >"$ctx/requirements.txt"
-    "$PY" -m pip download --quiet --only-binary=:all: -d "$ctx/wheels" -r "$ctx/requirements.txt"
+    "$PY" -m pip download --quiet --only-binary=:all: -d "$ctx/wheels" -r "$ctx/requirements.txt" \
+        || fail "downloading the app's wheels failed (is PyPI reachable?)"
     build "$PY_TAG" "$ctx" <<'EOF'
 FROM fabdemo-standin/debian:bookworm
 COPY wheels /wheels

@@ -57,7 +57,14 @@ fi
 
 if [ "$STANDINS" = 1 ]; then
     t=$(date +%s)
-    while IFS= read -r line; do export "${line?}"; done < <(bash scripts/compose-standins.sh)
+    # Captured first, read after: a failed build stops here with its own message, never later on an
+    # unset image variable.
+    standin_env=$(bash scripts/compose-standins.sh) \
+        || { echo "[test-compose] error: the stand-in images could not be built (see above)" >&2; exit 1; }
+    while IFS= read -r line; do export "${line?}"; done <<<"$standin_env"
+    for var in FABRIC_PEER_IMAGE FABRIC_ORDERER_IMAGE GO_IMAGE CHAINCODE_BASE_IMAGE PYTHON_IMAGE; do
+        [ -n "${!var:-}" ] || { echo "[test-compose] error: compose-standins.sh printed no $var" >&2; exit 1; }
+    done
     echo "[test-compose] stand-in images ready in $(($(date +%s) - t))s: $FABRIC_PEER_IMAGE, $FABRIC_ORDERER_IMAGE"
 fi
 

@@ -58,12 +58,14 @@ env: $(STAMP) ## print the env file of ORG=<farm|processor|retail> (EXPORTS=1 fo
 lint: $(STAMP) ## ruff, gofmt and go vet
 	@$(VENV)/bin/ruff check app tests $(wildcard scripts/*.py)
 	@$(VENV)/bin/ruff format --check app tests $(wildcard scripts/*.py)
+	@$(PY) scripts/unasync.py --check
 	@cd chaincode && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
 	@cd chaincode && go vet ./...
 
 fmt: $(STAMP) ## format Python and Go sources
 	@$(VENV)/bin/ruff format app tests $(wildcard scripts/*.py)
 	@$(VENV)/bin/ruff check --fix app tests $(wildcard scripts/*.py)
+	@$(PY) scripts/unasync.py
 	@cd chaincode && gofmt -w .
 
 test-chaincode: ## Go unit tests of the contract, with coverage

@@ -1,126 +1,18 @@
-"""Commit status of submitted transactions, obtained with the Gateway ``CommitStatus`` RPC."""
+"""Commit status of submitted transactions, obtained with the Gateway ``CommitStatus`` RPC.
 
-from __future__ import annotations
+Hand-written in ``_async/commit.py`` (asyncio), generated into ``_sync/commit.py`` by ``scripts/unasync.py``.
+"""
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from fabric_gateway._async.commit import AsyncSubmittedTransaction
+from fabric_gateway._common.commit import Status, build_commit_status_request, check_status
+from fabric_gateway._sync.commit import SubmittedTransaction
+from fabric_gateway.errors import CommitError
 
-from fabric_protos.gateway import gateway_pb2
-from fabric_protos.peer import transaction_pb2
-
-from fabric_gateway.errors import CommitError, new_commit_error, validation_code_name
-
-if TYPE_CHECKING:
-    from fabric_gateway.client import AsyncGatewayClient, GatewayClient
-    from fabric_gateway.identity import SigningIdentity
-
-
-@dataclass(frozen=True)
-class Status:
-    """Outcome of a committed transaction."""
-
-    code: int
-    """The ``protos.TxValidationCode`` value."""
-    transaction_id: str
-    block_number: int
-
-    @property
-    def successful(self) -> bool:
-        return self.code == transaction_pb2.TxValidationCode.VALID
-
-    @property
-    def code_name(self) -> str:
-        return validation_code_name(self.code)
-
-
-def build_commit_status_request(
-    signing_identity: SigningIdentity, channel_name: str, transaction_id: str
-) -> gateway_pb2.SignedCommitStatusRequest:
-    """Build the (unsigned) ``SignedCommitStatusRequest`` for a transaction."""
-    request = gateway_pb2.CommitStatusRequest(
-        transaction_id=transaction_id, channel_id=channel_name, identity=signing_identity.creator
-    )
-    return gateway_pb2.SignedCommitStatusRequest(request=request.SerializeToString())
-
-
-def check_status(status: Status) -> Status:
-    """Return the status if the transaction is valid, else raise :class:`CommitError` (or a subclass)."""
-    if not status.successful:
-        raise new_commit_error(status.transaction_id, status.code, status.block_number)
-    return status
-
-
-class _CommitBase:
-    __slots__ = ("_client", "_result", "_signed_request", "_signing_identity", "_transaction_id")
-
-    def __init__(
-        self,
-        client: GatewayClient | AsyncGatewayClient,
-        signing_identity: SigningIdentity,
-        transaction_id: str,
-        signed_request: gateway_pb2.SignedCommitStatusRequest,
-        result: bytes = b"",
-    ) -> None:
-        self._client = client
-        self._signing_identity = signing_identity
-        self._transaction_id = transaction_id
-        self._signed_request = signed_request
-        self._result = result
-
-    @property
-    def transaction_id(self) -> str:
-        return self._transaction_id
-
-    @property
-    def result(self) -> bytes:
-        """The chaincode response payload from the endorsement."""
-        return self._result
-
-    @property
-    def digest(self) -> bytes:
-        return self._signing_identity.hash(self._signed_request.request)
-
-    def to_bytes(self) -> bytes:
-        """Serialized ``gateway.SignedCommitStatusRequest``."""
-        return self._signed_request.SerializeToString()
-
-    def _request(self) -> gateway_pb2.SignedCommitStatusRequest:
-        if not self._signed_request.signature:
-            self._signed_request.signature = self._signing_identity.sign_message(self._signed_request.request)
-        return self._signed_request
-
-    def _status(self, response: gateway_pb2.CommitStatusResponse) -> Status:
-        return Status(code=response.result, transaction_id=self._transaction_id, block_number=response.block_number)
-
-
-class SubmittedTransaction(_CommitBase):
-    """A transaction sent to the orderer (blocking API)."""
-
-    __slots__ = ()
-    _client: GatewayClient
-
-    def get_status(self, *, timeout: float | None = None) -> Status:
-        """Wait for the transaction to commit and return its status (valid or not)."""
-        return self._status(self._client.commit_status(self._request(), self._transaction_id, timeout))
-
-    def wait(self, *, timeout: float | None = None) -> bytes:
-        """Wait for commit; return the result, or raise :class:`CommitError` if the transaction is invalid."""
-        check_status(self.get_status(timeout=timeout))
-        return self._result
-
-
-class AsyncSubmittedTransaction(_CommitBase):
-    """A transaction sent to the orderer (asyncio API)."""
-
-    __slots__ = ()
-    _client: AsyncGatewayClient
-
-    async def get_status(self, *, timeout: float | None = None) -> Status:
-        return self._status(await self._client.commit_status(self._request(), self._transaction_id, timeout))
-
-    async def wait(self, *, timeout: float | None = None) -> bytes:
-        check_status(await self.get_status(timeout=timeout))
-        return self._result
-
-
-__all__ = ["AsyncSubmittedTransaction", "CommitError", "Status", "SubmittedTransaction", "check_status"]
+__all__ = [
+    "AsyncSubmittedTransaction",
+    "CommitError",
+    "Status",
+    "SubmittedTransaction",
+    "build_commit_status_request",
+    "check_status",
+]

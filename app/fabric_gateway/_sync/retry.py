@@ -1,0 +1,58 @@
+# Generated from app/fabric_gateway/_async/retry.py by `python scripts/unasync.py` (`make fmt`): do not edit.
+# Change the asyncio source and regenerate; `python scripts/unasync.py --check` (`make lint`) checks it.
+"""Retrying submits that lost an MVCC race.
+
+A transaction invalidated with MVCC_READ_CONFLICT or PHANTOM_READ_CONFLICT read state that another
+transaction changed before it committed; endorsing it again (a new proposal, new transaction ID) against
+the current state usually succeeds. Nothing else is retried: other failures are not transient in that way,
+and retrying an endorse or submit error could apply a transaction twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fabric_gateway._common.proposal import Argument
+from fabric_gateway._common.retry import Backoff, backoff_delay
+from fabric_gateway._sync.contract import Contract
+from fabric_gateway.errors import MvccConflictError
+
+T = TypeVar("T")
+
+_log = logging.getLogger("fabric_gateway.retry")
+
+
+def submit_with_retry(
+    contract: Contract,
+    fn: str | Callable[..., T],
+    *args: Argument | Any,
+    attempts: int = 3,
+    backoff: Backoff = 0.1,
+    jitter: bool = True,
+) -> bytes | T:
+    """Call ``contract.submit_transaction(fn, *args)`` (or ``fn(contract, *args)`` if ``fn`` is callable),
+    retrying up to ``attempts`` times in all while it raises :class:`MvccConflictError`."""
+    if attempts < 1:
+        raise ValueError("attempts must be at least 1")
+    for attempt in range(1, attempts + 1):
+        try:
+            if isinstance(fn, str):
+                return contract.submit_transaction(fn, *args)
+            return fn(contract, *args)
+        except MvccConflictError as e:
+            if attempt == attempts:
+                raise
+            delay = backoff_delay(backoff, attempt, jitter=jitter)
+            _log.info(
+                "transaction %s hit %s, retry %d/%d in %.3fs",
+                e.transaction_id,
+                e.code_name,
+                attempt,
+                attempts - 1,
+                delay,
+            )
+            time.sleep(delay)
+    raise AssertionError("unreachable")

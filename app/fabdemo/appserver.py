@@ -1,25 +1,24 @@
 """Run the web app as a background process: start (uvicorn), stop (by recorded pid), status.
 
-Its pid file, log and facts (URL, host, port, session token) live under ``<state dir>/app/``. Stopping
-only ever signals the pid that this module recorded, after checking that the process is still our uvicorn.
+Its pid file, log and facts (URL, host, port, session token) live under ``<state dir>/app/``. The process
+is managed like every node (``runtime/processes.py``): the pid file records the pid and its start time,
+so only that very process is ever signalled.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from fabdemo.api.config import DEFAULT_PORT, AppConfig
+from fabdemo.runtime import processes
 from fabdemo.settings import Settings, get_settings
+from fabdemo.waiting import wait_until
 
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 10.0
@@ -57,38 +56,17 @@ def log_file(settings: Settings) -> Path:
     return app_dir(settings) / "app.log"
 
 
-def _is_our_process(pid: int) -> bool:
-    """True if ``pid`` is alive and is the uvicorn process that serves this app (guards against pid reuse)."""
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-    except OSError:
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return False
-        return True  # no /proc (macOS): trust the pid file
-    return b"uvicorn" in cmdline and APP_MODULE.encode() in cmdline
-
-
-def _recorded_pid(settings: Settings) -> int | None:
-    try:
-        pid = int(_pid_file(settings).read_text().strip())
-    except (OSError, ValueError):
-        return None
-    return pid if _is_our_process(pid) else None
-
-
 def status(settings: Settings | None = None) -> AppInfo | None:
     """The running app, or None."""
     settings = settings or get_settings()
-    pid = _recorded_pid(settings)
-    if pid is None:
+    record = processes.running_record(_pid_file(settings))
+    if record is None:
         return None
     try:
         data = json.loads(_info_file(settings).read_text())
     except (OSError, ValueError):
         return None
-    data["pid"] = pid
+    data["pid"] = record.pid
     return AppInfo(**data)
 
 
@@ -104,6 +82,15 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
+def answers(url: str) -> bool:
+    """True when the app at ``url`` answers its health check (whether a process or a container serves it)."""
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
 def start(settings: Settings | None = None, host: str = "127.0.0.1", port: int | None = None) -> AppInfo:
     """Start the app in the background (or return the one already running) and wait until it answers."""
     settings = settings or get_settings()
@@ -117,28 +104,21 @@ def start(settings: Settings | None = None, host: str = "127.0.0.1", port: int |
     folder = app_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
     env = {
-        **os.environ,
         "FABDEMO_STATE_DIR": str(settings.state_dir),
         "FABDEMO_PORT_OFFSET": str(settings.port_offset),
         "FABDEMO_TOPOLOGY_FILE": str(settings.topology_file),
         "FABDEMO_APP_HOST": host,
         "FABDEMO_APP_PORT": str(port),
+        "FABDEMO_APP_TOKEN": config.token or "",  # empty: no room mode, whatever the caller's env says
     }
-    env.pop("FABDEMO_APP_TOKEN", None)
-    if config.token:
-        env["FABDEMO_APP_TOKEN"] = config.token
     command = [
         sys.executable, "-m", "uvicorn", "--factory", APP_MODULE,
         "--host", host, "--port", str(port), "--timeout-graceful-shutdown", "2", "--no-access-log",
     ]  # fmt: skip
     log = log_file(settings)
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True
-        )
-    _pid_file(settings).write_text(str(process.pid))
+    record = processes.start(command, env, folder, log, _pid_file(settings))
     info = AppInfo(
-        pid=process.pid,
+        pid=record.pid,
         host=host,
         port=port,
         url=config.local_url,
@@ -150,44 +130,26 @@ def start(settings: Settings | None = None, host: str = "127.0.0.1", port: int |
     data.pop("pid")
     _info_file(settings).write_text(json.dumps(data, indent=2))
     os.chmod(_info_file(settings), 0o600)  # it holds the room token
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
+
+    def ready() -> bool:
+        if not record.is_alive():
             raise AppServerError(f"the app exited during start-up; see {log}")
-        try:
-            with urllib.request.urlopen(f"{config.local_url}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return info
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    stop(settings)
-    raise AppServerError(f"the app did not answer within {START_TIMEOUT:.0f}s; see {log}")
+        return answers(config.local_url)
+
+    try:
+        wait_until(ready, START_TIMEOUT, interval=0.2, what="the web app to answer")
+    except TimeoutError:
+        stop(settings)
+        raise AppServerError(f"the app did not answer within {START_TIMEOUT:.0f}s; see {log}") from None
+    return info
 
 
 def stop(settings: Settings | None = None) -> bool:
     """Stop the app by its recorded pid; True if one was running."""
     settings = settings or get_settings()
-    pid = _recorded_pid(settings)
-    stopped = False
-    if pid is not None:
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT
-        while time.monotonic() < deadline and _is_our_process(pid):
-            _reap(pid)
-            time.sleep(0.1)
-        if _is_our_process(pid):
-            os.kill(pid, signal.SIGKILL)
-        stopped = True
-    for path in (_pid_file(settings), _info_file(settings)):
-        path.unlink(missing_ok=True)
+    stopped = processes.stop(_pid_file(settings), timeout=STOP_TIMEOUT)
+    _info_file(settings).unlink(missing_ok=True)
     return stopped
-
-
-def _reap(pid: int) -> None:
-    # A child of this very process (started by start() in the same run) stays a zombie until waited for.
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
 
 
 class InProcessServer:
@@ -215,11 +177,16 @@ class InProcessServer:
 
     def __enter__(self) -> InProcessServer:
         self._thread.start()
-        deadline = time.monotonic() + START_TIMEOUT
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise AppServerError("the in-process app server did not start")
-            time.sleep(0.02)
+
+        def started() -> bool:
+            if not self._thread.is_alive():
+                raise AppServerError("the in-process app server stopped during start-up")
+            return self._server.started
+
+        try:
+            wait_until(started, START_TIMEOUT, interval=0.02, what="the in-process app server")
+        except TimeoutError:
+            raise AppServerError("the in-process app server did not start") from None
         return self
 
     def __exit__(self, *exc: object) -> None:

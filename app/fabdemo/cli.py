@@ -16,7 +16,7 @@ from dataclasses import asdict
 from fabdemo import context
 from fabdemo.network.admin import CommandError
 from fabdemo.network.binaries import SetupError
-from fabdemo.network.manager import NetworkError
+from fabdemo.network.manager import FabricNetwork, NetworkError
 
 
 def _app_errors() -> tuple[type[Exception], ...]:
@@ -34,12 +34,15 @@ def cmd_setup(_args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_up(args: argparse.Namespace) -> int:
-    network = context.open_network(progress=_progress)
+def _up(network: FabricNetwork, profile: str | None) -> None:
     started = time.monotonic()
-    outcome = network.up(_progress, batch_profile=args.profile)
+    outcome = network.up(_progress, batch_profile=profile)
     if outcome != "already-up":
         print(f"Network {outcome} in {time.monotonic() - started:.1f}s.", flush=True)
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    _up(context.open_network(progress=_progress), args.profile)
     return 0
 
 
@@ -119,9 +122,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from fabdemo.settings import get_settings
     from fabdemo.storyboard.rehearse import ensure_seeded
 
-    cmd_up(args)
-    network = context.open_network()
-    asyncio.run(ensure_seeded(network, get_settings(), _progress))
+    settings = get_settings()
+    network = context.open_network(settings, progress=_progress)
+    _up(network, args.profile)
+    asyncio.run(ensure_seeded(network, settings, _progress))
     tx_id, block, lot_id = run_sample_transaction(network)
     print(f"Sample transaction: harvested lot {lot_id}; tx {tx_id} committed in block {block}.")
     return _start_app(args.host, args.port)
@@ -130,7 +134,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _start_app(host: str, port: int | None) -> int:
     from fabdemo import appserver
     from fabdemo.api.qr import qr_text
-    from fabdemo.runtime.compose import app_command
+    from fabdemo.appcontainer import app_command
 
     in_container = app_command("start", host, port)  # Compose runtime: the app runs in its container
     if in_container is not None:
@@ -149,7 +153,7 @@ def _start_app(host: str, port: int | None) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     """Start, stop or report the web app (a background uvicorn process)."""
     from fabdemo import appserver
-    from fabdemo.runtime.compose import app_command
+    from fabdemo.appcontainer import app_command
 
     if args.action == "start":
         return _start_app(args.host, args.port)

@@ -1,4 +1,9 @@
-"""Wiring: build the network object (topology, state layout, binaries, runtime) from settings."""
+"""The composition root of every process: settings -> one NetworkContext -> one FabricNetwork.
+
+The CLI, the web app, the benchmarks and the test sessions each call :func:`open_network` (or
+:func:`build_context`) once and hand the result down; nothing else reads topology.yaml or picks a
+runtime.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fabdemo.network import binaries
+from fabdemo.network.context import NetworkContext
 from fabdemo.network.layout import StateLayout
-from fabdemo.network.manager import FabricNetwork, NetworkError, NetworkState
+from fabdemo.network.manager import FabricNetwork
+from fabdemo.network.state import NetworkError, NetworkState
 from fabdemo.network.topology import Topology, load_topology
 from fabdemo.runtime.base import Runtime
 from fabdemo.runtime.native import NativeRuntime
@@ -21,6 +28,7 @@ def _quiet(_message: str) -> None:
 
 
 def load(settings: Settings | None = None) -> tuple[Settings, Topology, StateLayout]:
+    """Settings, topology and state layout only: for commands that start nothing (``make env``, doctor)."""
     settings = settings or get_settings()
     return (
         settings,
@@ -48,24 +56,31 @@ def choose_runtime(settings: Settings, layout: StateLayout) -> tuple[str, str]:
         return recorded, "the existing network's runtime"
     if wanted != "auto":
         return wanted, f"RUNTIME={wanted}"
-    from fabdemo.runtime import compose
+    from fabdemo.runtime.compose_project import unavailable_reason
 
-    problem = compose.unavailable_reason()
+    problem = unavailable_reason()
     if problem is None:
         return "compose", "a Docker engine is reachable; RUNTIME=native to run without Docker"
     return "native", f"{problem}; RUNTIME=compose to require Docker"
 
 
-def make_runtime(name: str, settings: Settings, topology: Topology, layout: StateLayout) -> Runtime:
+def make_runtime(
+    name: str, settings: Settings, topology: Topology, layout: StateLayout, progress: Callable[[str], None] = _quiet
+) -> Runtime:
     if name == "compose":
         from fabdemo.runtime.compose import ComposeRuntime
 
-        return ComposeRuntime(settings, topology, layout)
+        return ComposeRuntime(settings, topology, layout, progress)
     return NativeRuntime(layout)
 
 
-def open_network(settings: Settings | None = None, progress: Callable[[str], None] = _quiet) -> FabricNetwork:
-    """The network of this checkout; builds missing Fabric binaries first (with progress)."""
+def build_context(
+    settings: Settings | None = None, progress: Callable[[str], None] = _quiet, *, chaincode_source: Path | None = None
+) -> NetworkContext:
+    """The network context of this checkout; builds missing Fabric binaries first (with progress).
+
+    ``chaincode_source`` replaces the kit's chaincode folder (the benchmark edits a copy).
+    """
     settings, topology, layout = load(settings)
     if settings.inside_compose:
         # The app container drives nodes through the Docker API only; the Fabric CLIs (bootstrap,
@@ -74,13 +89,20 @@ def open_network(settings: Settings | None = None, progress: Callable[[str], Non
     else:
         fabric = binaries.ensure(settings.cache_dir, topology.fabric, settings.fabric_bin, progress)
     name, reason = choose_runtime(settings, layout)
-    runtime = make_runtime(name, settings, topology, layout)
+    runtime = make_runtime(name, settings, topology, layout, progress)
     progress(f"Runtime: {runtime.describe()} ({reason})")
-    return FabricNetwork(
-        topology=topology,
+    return NetworkContext(
+        base_topology=topology,
         layout=layout,
         fabric=fabric,
         runtime=runtime,
-        chaincode_source=settings.chaincode_dir,
+        chaincode_source=chaincode_source or settings.chaincode_dir,
         builders_dir=settings.builders_dir,
     )
+
+
+def open_network(
+    settings: Settings | None = None, progress: Callable[[str], None] = _quiet, *, chaincode_source: Path | None = None
+) -> FabricNetwork:
+    """The one network object of this process (see :func:`build_context`)."""
+    return FabricNetwork(build_context(settings, progress, chaincode_source=chaincode_source))

@@ -70,7 +70,7 @@ def bench_network(network: FabricNetwork) -> dict:
     network.up(log)
     result["cold_start_s"] = round(time.monotonic() - started, 2)
 
-    one_line_change(network.chaincode_source)
+    one_line_change(network.ctx.chaincode_source)
     log("make deploy-cc after a one-line change")
     started = time.monotonic()
     network.deploy_chaincode(log)
@@ -153,8 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
     }
     figures["binaries"] = bench_binaries(settings, network_settings)
-    network = context.open_network(network_settings)
-    network.chaincode_source = prepare_chaincode_copy(settings, work)
+    network = context.open_network(network_settings, chaincode_source=prepare_chaincode_copy(settings, work))
     try:
         figures["network"] = bench_network(network)
         figures["commit_latency"] = bench_latency(network, args.latency_count)

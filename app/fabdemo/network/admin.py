@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 from fabdemo.network.binaries import FabricInstall
 from fabdemo.network.layout import StateLayout
 from fabdemo.network.topology import OrdererNode, PeerOrg, Topology
+from fabdemo.waiting import wait_until
 
 
 class CommandError(RuntimeError):
@@ -100,15 +100,22 @@ def osnadmin_join(topology: Topology, layout: StateLayout, fabric: FabricInstall
         str(admin_tls / "client.key"),
     ]
     # The admin listener can come up a moment after /healthz answers: retry refused connections briefly.
-    deadline = time.monotonic() + 15
-    while True:
+    outputs: list[str] = []
+
+    def joined() -> bool:
         proc = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
-        output = proc.stdout + proc.stderr
-        if proc.returncode == 0 and "Status: 201" in output:
-            return output
-        if "connection refused" not in output or time.monotonic() > deadline:
-            raise CommandError(command, output)
-        time.sleep(0.1)
+        outputs.append(proc.stdout + proc.stderr)
+        if proc.returncode == 0 and "Status: 201" in outputs[-1]:
+            return True
+        if "connection refused" not in outputs[-1]:
+            raise CommandError(command, outputs[-1])
+        return False
+
+    try:
+        wait_until(joined, 15, interval=0.1, what=f"{node.host} to accept the channel join")
+    except TimeoutError:
+        raise CommandError(command, outputs[-1]) from None
+    return outputs[-1]
 
 
 def in_parallel(items: list, work) -> list:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import socket
 import ssl
-import time
 import urllib.error
 import urllib.request
 from functools import lru_cache
@@ -96,16 +95,6 @@ def is_raft_leader(spec: NodeSpec, channel: str) -> bool:
     if body is None:
         return False
     return any(m["channel"] == channel and float(m["value"]) == 1 for m in _LEADER_RE.finditer(body))
-
-
-def wait_until(check, timeout: float, interval: float = 0.05, what: str = "condition") -> None:
-    """Poll ``check()`` until it returns truthy; raise TimeoutError naming ``what`` otherwise."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(interval)
-    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
 def ephemeral_ports() -> tuple[int, int] | None:

@@ -10,11 +10,20 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+from fabdemo.network import admin
+from fabdemo.network.context import NetworkContext
 from fabdemo.network.layout import StateLayout
+from fabdemo.network.nodectl import NodeControl
 from fabdemo.network.nodes import NodeKind, NodeSpec
+from fabdemo.network.profile import write_connection_files
+from fabdemo.network.state import NetworkError, NetworkState
+
+Progress = Callable[[str], None]
 
 
 class LedgerStore(Protocol):
@@ -91,3 +100,56 @@ def load(layout: StateLayout, specs: list[NodeSpec], name: str, store: LedgerSto
         raise FileNotFoundError(f"no snapshot named {name!r} in {layout.snapshots}")
     store.load_ledgers(_ledger_nodes(specs), source / "nodes")
     shutil.copyfile(source / "network.json", layout.network_file)
+
+
+class Snapshots:
+    """Save and restore the whole network (``make snapshot`` / ``make reset``), nodes stopped meanwhile."""
+
+    def __init__(self, ctx: NetworkContext, nodes: NodeControl) -> None:
+        self.ctx = ctx
+        self.nodes = nodes
+
+    def exists(self, name: str) -> bool:
+        return exists(self.ctx.layout, name)
+
+    def save(self, name: str, progress: Progress) -> float:
+        """Stop the network briefly, copy every ledger, start it again. Returns the seconds taken."""
+        started = time.monotonic()
+        specs = self.nodes.specs()
+        self.nodes.stop_all(specs)
+        try:
+            save(self.ctx.layout, specs, name, self.ctx.runtime)
+        finally:
+            self.nodes.start_all(progress)
+        return time.monotonic() - started
+
+    def restore(self, name: str, progress: Progress) -> float:
+        """Rewind the whole network to a snapshot (same ledgers, same chaincode). Returns seconds taken."""
+        ctx = self.ctx
+        if not exists(ctx.layout, name):
+            raise NetworkError(f"no snapshot {name!r}: run `make demo` (it takes one after seeding)")
+        started = time.monotonic()
+        ctx.runtime.stop_all()  # including orgs that joined after the snapshot
+        # The snapshot's own member orgs decide which ledgers come back (not the ones running now).
+        taken = NetworkState.load(snapshot_dir(ctx.layout, name) / "network.json")
+        specs = self.nodes.specs(ctx.base_topology.with_members(taken.joined_orgs), taken)
+        load(ctx.layout, specs, name, ctx.runtime)  # network.json is the snapshot's from here on
+        self._forget_nodes_not_in(specs)
+        self.nodes.start_all(progress)
+        return time.monotonic() - started
+
+    def _forget_nodes_not_in(self, specs: list[NodeSpec]) -> None:
+        """Delete folders of nodes the restored network does not have (an org that joined later)."""
+        ctx = self.ctx
+        wanted = {s.name for s in specs}
+        for folder in ctx.layout.nodes.iterdir() if ctx.layout.nodes.exists() else []:
+            if folder.name not in wanted:
+                shutil.rmtree(folder)
+                ctx.runtime.discard(folder.name)  # its container and volume, under Compose
+        admin.write_env_files(ctx.topology, ctx.layout, ctx.fabric)
+        write_connection_files(ctx.topology, ctx.layout)
+
+    def mark_seeded(self) -> None:
+        state = self.ctx.state
+        state.seeded = True
+        state.save(self.ctx.layout.network_file)

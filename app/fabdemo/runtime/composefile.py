@@ -113,11 +113,6 @@ def chaincode_tag_variable(org: PeerOrg) -> str:
     return f"{_key(org.key)}_CHAINCODE_TAG"
 
 
-def volume_name(node_host: str) -> str:
-    """The named volume (before Compose prefixes the project) holding a node's ledger."""
-    return node_host
-
-
 def couchdb_service(org: PeerOrg) -> str:
     return f"couchdb.{org.domain}"
 
@@ -166,7 +161,7 @@ def _orderer_services(topology: Topology, layout: StateLayout) -> dict[str, Any]
             "volumes": [
                 f"{_rel(layout.node_config(node.host), layout)}:{CONTAINER_CONFIG_DIR}:ro",
                 f"{_rel(layout.orderer_node_dir(topology, node), layout)}:{CONTAINER_CRYPTO_DIR}:ro",
-                f"{volume_name(node.host)}:{VOLUME_MOUNT}",
+                f"{node.host}:{VOLUME_MOUNT}",
             ],
             "ports": [
                 _published(f"{key}_PORT", node.port),
@@ -189,7 +184,7 @@ def _peer_org_services(topology: Topology, layout: StateLayout, org: PeerOrg, jo
             f"{_rel(layout.node_config(peer.host), layout)}:{CONTAINER_CONFIG_DIR}:ro",
             f"{_rel(layout.peer_node_dir(org), layout)}:{CONTAINER_CRYPTO_DIR}:ro",
             f"./network/builders:{CONTAINER_BUILDERS_DIR}:ro",
-            f"{volume_name(peer.host)}:{VOLUME_MOUNT}",
+            f"{peer.host}:{VOLUME_MOUNT}",
         ],
         "ports": [
             _published(f"{key}_PEER_PORT", peer.port),
@@ -223,7 +218,7 @@ def _peer_org_services(topology: Topology, layout: StateLayout, org: PeerOrg, jo
         "image": image("COUCHDB_IMAGE"),
         "profiles": ["couchdb"],
         "environment": {"COUCHDB_USER": COUCHDB_USER, "COUCHDB_PASSWORD": COUCHDB_PASSWORD},
-        "volumes": [f"{volume_name(couchdb_service(org))}:/opt/couchdb/data"],
+        "volumes": [f"{couchdb_service(org)}:/opt/couchdb/data"],
     }
     if joinable:
         for service in (peer_service, chaincode_service):
@@ -281,7 +276,7 @@ def render(topology: Topology) -> str:
     volume_keys = [n.host for n in topology.orderer_org.nodes]
     for org in (*topology.peer_orgs, *topology.joinable_orgs):
         volume_keys += [org.peer.host, couchdb_service(org)]
-    document = {"services": services, "volumes": {volume_name(v): {} for v in volume_keys}}
+    document = {"services": services, "volumes": {v: {} for v in volume_keys}}
     body = yaml.safe_dump(document, sort_keys=False, width=200, default_flow_style=False)
     return HEADER + "\n" + body
 

@@ -1,4 +1,4 @@
-"""Start, find and stop node processes by their recorded pid, never by name.
+"""Start, find and stop the kit's processes (nodes and the web app) by their recorded pid, never by name.
 
 A pid file holds the pid and the process start time (from /proc) so that a recycled pid belonging to
 some other program is never signalled.
@@ -11,9 +11,12 @@ import json
 import os
 import signal
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from fabdemo.waiting import wait_until
+
+KILL_TIMEOUT = 30.0  # SIGKILL cannot be ignored; this only bounds a process stuck in the kernel
 
 
 @dataclass(frozen=True)
@@ -81,17 +84,18 @@ def stop(pid_file: Path, timeout: float = 10.0) -> bool:
         pid_file.unlink(missing_ok=True)
         return False
     _signal(record, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while record.is_alive() and time.monotonic() < deadline:
-        _reap(record.pid)
-        time.sleep(0.02)
-    if record.is_alive():
+    try:
+        wait_until(lambda: _gone(record), timeout, interval=0.02, what=f"pid {record.pid} to exit")
+    except TimeoutError:
         _signal(record, signal.SIGKILL)
-        while record.is_alive():
-            _reap(record.pid)
-            time.sleep(0.02)
+        wait_until(lambda: _gone(record), KILL_TIMEOUT, interval=0.02, what=f"pid {record.pid} to die (SIGKILL)")
     pid_file.unlink(missing_ok=True)
     return True
+
+
+def _gone(record: ProcessRecord) -> bool:
+    _reap(record.pid)
+    return not record.is_alive()
 
 
 def _signal(record: ProcessRecord, sig: signal.Signals) -> None:

@@ -22,8 +22,8 @@ const MetadataFunction = contractapi.SystemContractName + ":GetMetadata"
 //   - answer org.hyperledger.fabric:GetMetadata with the metadata file (real
 //     parameter names) wherever the binary runs: contract-api-go v2.2.0 only looks
 //     for META-INF/ or contract-metadata/metadata.json next to the executable;
-//   - give every error the "CODE: message" form, including the argument
-//     conversion and routing errors produced by contractapi itself.
+//   - give every error the structured wire form of errors.go ("CODE: text {json}"),
+//     including the argument conversion and routing errors produced by contractapi itself;
 //   - reject NaN / ±Inf for float parameters before contractapi sees them:
 //     contract-api-go v2.2.0 panics (and the process dies) when it schema-validates
 //     a NaN, because gojsonschema cannot encode it and the error is ignored.
@@ -95,7 +95,7 @@ func (c *Chaincode) checkFloatArgs(fn string, params []string) *peer.Response {
 		}
 		v, err := strconv.ParseFloat(params[idx], 64)
 		if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
-			return shim.Error(fmt.Sprintf("%s: parameter %s must be a finite number", CodeInvalidArgument, ParameterNames[name][idx]))
+			return shim.Error(newError("PARAMETER_NOT_FINITE", Params{"parameter": ParameterNames[name][idx]}).Error())
 		}
 	}
 	return nil
@@ -120,9 +120,9 @@ func (c *Chaincode) Invoke(stub shim.ChaincodeStubInterface) *peer.Response {
 
 var paramRef = regexp.MustCompile(`parameter ?param(\d+)`)
 
-// normalizeResponse prefixes errors that do not come from the contract (unknown
-// function, wrong argument count or type) with INVALID_ARGUMENT and replaces
-// contractapi's paramN with the real parameter name.
+// normalizeResponse turns errors that do not come from the contract (unknown
+// function, wrong argument count or type) into INVALID_ARGUMENT errors with the key
+// CALL_REJECTED, after replacing contractapi's paramN with the real parameter name.
 func normalizeResponse(stub shim.ChaincodeStubInterface, resp *peer.Response) *peer.Response {
 	if resp.GetStatus() < shim.ERRORTHRESHOLD || HasCodePrefix(resp.GetMessage()) {
 		return resp
@@ -136,5 +136,5 @@ func normalizeResponse(stub shim.ChaincodeStubInterface, resp *peer.Response) *p
 		}
 		return m
 	})
-	return shim.Error(string(CodeInvalidArgument) + ": " + msg)
+	return shim.Error(newError("CALL_REJECTED", Params{"detail": msg}).Error())
 }

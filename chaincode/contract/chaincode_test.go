@@ -1,7 +1,6 @@
 package contract
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
@@ -13,6 +12,8 @@ func TestWrapperNormalisesLibraryErrors(t *testing.T) {
 	e.setup()
 	msg := e.fail(ids.farm, CodeInvalidArgument, "NoSuchFunction")
 	require.Contains(t, msg, "NoSuchFunction")
+	detail := strings.TrimPrefix(strings.SplitN(msg, ` {"key":`, 2)[0], "INVALID_ARGUMENT: ")
+	require.Equal(t, requireWireError(t, msg, CodeInvalidArgument, "CALL_REJECTED"), map[string]string{"detail": detail})
 	e.fail(ids.farm, CodeInvalidArgument, "other:GetLot", "x")
 	e.fail(ids.farm, CodeInvalidArgument, "")
 	msg = e.fail(ids.farm, CodeInvalidArgument, "DefineProduct", "pear", "Pears", "cold", "4")
@@ -24,7 +25,7 @@ func TestWrapperNormalisesLibraryErrors(t *testing.T) {
 	// NaN would crash contractapi v2.2.0; the wrapper rejects it first, whatever the spelling
 	for _, fn := range []string{"RecordTemperature", "recordTemperature", "provenance:RecordTemperature"} {
 		msg = e.fail(ids.farm, CodeInvalidArgument, fn, "LOT-1", "NaN", "")
-		require.Equal(t, "INVALID_ARGUMENT: parameter celsius must be a finite number", msg)
+		require.Equal(t, `INVALID_ARGUMENT: parameter celsius must be a finite number {"key":"PARAMETER_NOT_FINITE","params":{"parameter":"celsius"}}`, msg)
 	}
 	e.fail(ids.farm, CodeInvalidArgument, "DefineProduct", "pear", "Pears", "0", "-Inf")
 	e.fail(ids.farm, CodeInvalidArgument, "DefineProduct", "pear", "Pears", "0") // too few args, not a crash
@@ -55,16 +56,6 @@ func TestFloatParameters(t *testing.T) {
 	require.Equal(t, []int{1, 2}, fp["RecordCheckpoint"])
 	require.Equal(t, []int{1}, fp["RecordTemperature"])
 	require.Len(t, fp, 4)
-}
-
-func TestErrors(t *testing.T) {
-	err := newError(CodeNotFound, "lot %s does not exist", "X")
-	require.Equal(t, "NOT_FOUND: lot X does not exist", err.Error())
-	require.Equal(t, CodeNotFound, CodeOf(err))
-	require.Equal(t, Code(""), CodeOf(errors.New("plain")))
-	require.True(t, HasCodePrefix("RECALLED: x"))
-	require.False(t, HasCodePrefix("RECALLED x"))
-	require.Equal(t, CodeInvalidState, CodeOf(ledgerError("GetState", errors.New("boom"))))
 }
 
 func TestValidationHelpers(t *testing.T) {

@@ -23,7 +23,7 @@ func (c *SmartContract) ProposeTransfer(ctx contractapi.TransactionContextInterf
 		return nil, err
 	}
 	if toMsp == t.msp {
-		return nil, invalid("cannot transfer a lot to yourself (%s)", toMsp)
+		return nil, newError("TRANSFER_TO_SELF", Params{"msp": toMsp})
 	}
 	lot, err := t.loadActiveLot(lotId)
 	if err != nil {
@@ -40,7 +40,7 @@ func (c *SmartContract) ProposeTransfer(ctx contractapi.TransactionContextInterf
 		return nil, err
 	}
 	if len(receiverRoles) == 0 {
-		return nil, invalid("receiver %s holds no role", toMsp)
+		return nil, newError("RECEIVER_WITHOUT_ROLE", Params{"msp": toMsp})
 	}
 	lot.PendingTransfer = &Transfer{
 		FromMsp:        t.msp,
@@ -105,14 +105,14 @@ func (c *SmartContract) resolveTransfer(ctx contractapi.TransactionContextInterf
 	}
 	pending := lot.PendingTransfer
 	if pending == nil {
-		return nil, newError(CodeInvalidState, "lot %s has no pending transfer", lotID)
+		return nil, newError("NO_PENDING_TRANSFER", Params{"lot": lotID})
 	}
 	if outcome == TransferCancelled {
 		if pending.FromMsp != t.msp {
-			return nil, newError(CodeForbidden, "only the proposer %s may cancel the transfer of lot %s", pending.FromMsp, lotID)
+			return nil, newError("TRANSFER_CANCEL_PROPOSER_ONLY", Params{"proposer": pending.FromMsp, "lot": lotID})
 		}
 	} else if pending.ToMsp != t.msp {
-		return nil, newError(CodeForbidden, "only the receiver %s may accept or reject the transfer of lot %s", pending.ToMsp, lotID)
+		return nil, newError("TRANSFER_DECIDE_RECEIVER_ONLY", Params{"receiver": pending.ToMsp, "lot": lotID})
 	}
 
 	restore := pending.PreviousStatus

@@ -110,7 +110,7 @@ func (t *txn) stageEvent(ev *Event) error {
 	seq := 0
 	if len(data) > 0 {
 		if seq, err = strconv.Atoi(string(data)); err != nil {
-			return newError(CodeInvalidState, "corrupt event sequence for lot %s", ev.LotID)
+			return newError("CORRUPT_EVENT_SEQUENCE", Params{"lot": ev.LotID})
 		}
 	}
 	ev.Seq = seq + 1
@@ -132,7 +132,7 @@ func (t *txn) storeEvent(ev *Event) error {
 func (t *txn) emit(ev *Event) error {
 	payload, err := json.Marshal(ev)
 	if err != nil {
-		return newError(CodeInvalidState, "cannot encode event: %v", err)
+		return newError("CANNOT_ENCODE_EVENT", Params{"error": err})
 	}
 	if err := t.stub.SetEvent(ev.Name, payload); err != nil {
 		return ledgerError("SetEvent", err)
@@ -161,7 +161,7 @@ func lotEvents(stub shim.ChaincodeStubInterface, lotID string) ([]Event, error) 
 	err := iterate(stub, objEvent, []string{lotID}, func(_ string, value []byte) error {
 		var ev Event
 		if err := json.Unmarshal(value, &ev); err != nil {
-			return newError(CodeInvalidState, "corrupt event record: %v", err)
+			return newError("CORRUPT_EVENT_RECORD", Params{"error": err})
 		}
 		events = append(events, ev)
 		return nil

@@ -89,6 +89,7 @@ func TestLedgerFaults(t *testing.T) {
 					want = "FORBIDDEN: "
 				}
 				require.True(t, strings.HasPrefix(resp.Message, want), "%s with %s #%d failing: %q", st.fn, op, n, resp.Message)
+				requireWireError(t, resp.Message, Code(strings.TrimSuffix(want, ": ")), "")
 			}
 		}
 		e.okT(id, st.transient, st.fn, st.args...)

@@ -13,7 +13,7 @@ func (t *txn) loadActiveLot(lotID string) (*Lot, error) {
 		return nil, err
 	}
 	if lot.Status == StatusRecalled {
-		return nil, newError(CodeRecalled, "lot %s has been recalled", lotID)
+		return nil, newError("LOT_RECALLED", Params{"lot": lotID})
 	}
 	return lot, nil
 }
@@ -21,7 +21,7 @@ func (t *txn) loadActiveLot(lotID string) (*Lot, error) {
 // requireCustodian fails with NOT_CUSTODIAN unless the caller's MSP holds the lot.
 func (t *txn) requireCustodian(lot *Lot) error {
 	if lot.Custodian != t.msp {
-		return newError(CodeNotCustodian, "lot %s is held by %s, not %s", lot.LotID, lot.Custodian, t.msp)
+		return newError("NOT_CUSTODIAN_HELD_BY", Params{"lot": lot.LotID, "custodian": lot.Custodian, "caller": t.msp})
 	}
 	return nil
 }
@@ -50,8 +50,9 @@ func requireStatus(lot *Lot, action string, allowed ...string) error {
 	if containsString(allowed, lot.Status) {
 		return nil
 	}
-	return newError(CodeInvalidState, "cannot %s lot %s while it is %s (needs %s)",
-		action, lot.LotID, lot.Status, strings.Join(allowed, ", "))
+	return newError("LOT_STATUS_NOT_ALLOWED", Params{
+		"action": action, "lot": lot.LotID, "status": lot.Status, "allowed": strings.Join(allowed, ", "),
+	})
 }
 
 // touch stamps the lot as updated by the current transaction.

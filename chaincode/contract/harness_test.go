@@ -146,6 +146,7 @@ func (e *env) failT(id *identity, transient map[string][]byte, code Code, fn str
 	resp := e.invoke(id, transient, fn, args...)
 	require.NotEqual(e.t, int32(200), resp.Status, "%s(%v) unexpectedly succeeded", fn, args)
 	require.True(e.t, strings.HasPrefix(resp.Message, string(code)+": "), "%s(%v): want %s, got %q", fn, args, code, resp.Message)
+	requireWireError(e.t, resp.Message, code, "")
 	require.False(e.t, e.stub.wrote(), "%s failed with %q but wrote state or events", fn, resp.Message)
 	return resp.Message
 }

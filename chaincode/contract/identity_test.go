@@ -23,7 +23,7 @@ func TestCallerIdentityRequired(t *testing.T) {
 	// through the chaincode: an unparsable creator yields a nil *cid.ClientID in contractapi
 	e.stub.begin([][]byte{[]byte("InitRoles"), []byte(`{"FarmMSP":["grower"]}`)}, []byte("garbage"))
 	resp := e.cc.Invoke(e.stub)
-	require.Equal(t, "FORBIDDEN: cannot determine the caller identity", resp.Message)
+	require.Equal(t, `FORBIDDEN: cannot determine the caller identity {"key":"CALLER_IDENTITY_UNKNOWN","params":{}}`, resp.Message)
 	require.False(t, e.stub.wrote())
 }
 

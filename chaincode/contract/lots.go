@@ -44,7 +44,7 @@ func (c *SmartContract) HarvestLot(ctx contractapi.TransactionContextInterface, 
 		return nil, err
 	}
 	if exists {
-		return nil, newError(CodeAlreadyExists, "lot %s already exists", lotId)
+		return nil, newError("LOT_ALREADY_EXISTS", Params{"lot": lotId})
 	}
 	quantity = roundQuantity(quantity)
 	lot := &Lot{
@@ -152,7 +152,7 @@ func (c *SmartContract) AnchorCertificate(ctx contractapi.TransactionContextInte
 		return nil, err
 	}
 	if until.Before(from) {
-		return nil, invalid("validFrom (%s) must not be after validUntil (%s)", validFrom, validUntil)
+		return nil, newError("CERTIFICATE_DATES_REVERSED", Params{"validFrom": validFrom, "validUntil": validUntil})
 	}
 	lot, err := getLot(t.stub, lotId)
 	if err != nil {
@@ -163,7 +163,7 @@ func (c *SmartContract) AnchorCertificate(ctx contractapi.TransactionContextInte
 	}
 	for _, cert := range lot.Certificates {
 		if cert.CertID == certId {
-			return nil, newError(CodeAlreadyExists, "certificate %s is already anchored on lot %s", certId, lotId)
+			return nil, newError("CERTIFICATE_ALREADY_ANCHORED", Params{"certificate": certId, "lot": lotId})
 		}
 	}
 	lot.Certificates = append(lot.Certificates, Certificate{
@@ -203,7 +203,7 @@ func (c *SmartContract) VerifyCertificate(ctx contractapi.TransactionContextInte
 			}
 		}
 		if lot.ParentID == "" || hops >= maxLineageDepth {
-			return nil, newError(CodeNotFound, "certificate %s is not anchored on lot %s or its ancestors", certId, lotId)
+			return nil, newError("CERTIFICATE_NOT_FOUND", Params{"certificate": certId, "lot": lotId})
 		}
 		if lot, err = getLot(stub, lot.ParentID); err != nil {
 			return nil, err
@@ -255,7 +255,7 @@ func (c *SmartContract) SplitLot(ctx contractapi.TransactionContextInterface, pa
 		return nil, err
 	}
 	if len(children) == 0 || len(children) > MaxChildren {
-		return nil, invalid("childrenJSON must list 1-%d children, got %d", MaxChildren, len(children))
+		return nil, newError("CHILDREN_COUNT", Params{"max": MaxChildren, "count": len(children)})
 	}
 	seen := map[string]bool{}
 	total := 0.0
@@ -265,7 +265,7 @@ func (c *SmartContract) SplitLot(ctx contractapi.TransactionContextInterface, pa
 			return nil, err
 		}
 		if ch.LotID == parentId || seen[ch.LotID] {
-			return nil, invalid("child lot id %s is repeated or equals the parent", ch.LotID)
+			return nil, newError("CHILD_LOT_REPEATED", Params{"lot": ch.LotID})
 		}
 		seen[ch.LotID] = true
 		if err := checkQuantity("child quantity", ch.Quantity); err != nil {
@@ -279,8 +279,9 @@ func (c *SmartContract) SplitLot(ctx contractapi.TransactionContextInterface, pa
 		return nil, err
 	}
 	if total > parent.RemainingQuantity {
-		return nil, invalid("children total %g %s exceeds the remaining %g %s of lot %s",
-			total, parent.Unit, parent.RemainingQuantity, parent.Unit, parentId)
+		return nil, newError("CHILDREN_EXCEED_REMAINING", Params{
+			"total": total, "unit": parent.Unit, "remaining": parent.RemainingQuantity, "lot": parentId,
+		})
 	}
 	for _, ch := range children {
 		exists, err := lotExists(t.stub, ch.LotID)
@@ -288,7 +289,7 @@ func (c *SmartContract) SplitLot(ctx contractapi.TransactionContextInterface, pa
 			return nil, err
 		}
 		if exists {
-			return nil, newError(CodeAlreadyExists, "lot %s already exists", ch.LotID)
+			return nil, newError("LOT_ALREADY_EXISTS", Params{"lot": ch.LotID})
 		}
 	}
 

@@ -32,7 +32,7 @@ func validatePriceTerms(raw []byte) error {
 		checkQuantity("unitPrice", p.UnitPrice),
 		func() error {
 			if !currencyPattern.MatchString(p.Currency) {
-				return invalid("currency must be a 3-letter upper-case ISO 4217 code")
+				return newError("CURRENCY_INVALID", nil)
 			}
 			return nil
 		}(),
@@ -59,7 +59,7 @@ func (c *SmartContract) SetPrice(ctx contractapi.TransactionContextInterface, lo
 	}
 	raw := transient[TransientPriceField]
 	if len(raw) == 0 {
-		return nil, invalid("the price JSON must be passed in the transient field %q", TransientPriceField)
+		return nil, newError("PRICE_NOT_IN_TRANSIENT", Params{"field": TransientPriceField})
 	}
 	if err := validatePriceTerms(raw); err != nil {
 		return nil, err
@@ -115,11 +115,11 @@ func (c *SmartContract) GetPrice(ctx contractapi.TransactionContextInterface, lo
 		return nil, ledgerError("GetPrivateData", err)
 	}
 	if len(raw) == 0 {
-		return nil, newError(CodeNotFound, "no price recorded for lot %s", lotId)
+		return nil, newError("PRICE_NOT_FOUND", Params{"lot": lotId})
 	}
 	var p PriceTerms
 	if err := decodeStrict("stored price", string(raw), &p); err != nil {
-		return nil, newError(CodeInvalidState, "corrupt price record for lot %s", lotId)
+		return nil, newError("CORRUPT_PRICE_RECORD", Params{"lot": lotId})
 	}
 	return &PrivatePrice{
 		LotID: lotId, BuyerMsp: p.BuyerMsp, SellerMsp: p.SellerMsp, UnitPrice: p.UnitPrice,
@@ -134,14 +134,14 @@ func (c *SmartContract) VerifyPrice(ctx contractapi.TransactionContextInterface,
 		return nil, err
 	}
 	if len(disclosedJSON) == 0 || len(disclosedJSON) > MaxJSONBytes {
-		return nil, invalid("disclosedJSON must be 1-%d bytes", MaxJSONBytes)
+		return nil, newError("DISCLOSED_JSON_SIZE", Params{"max": MaxJSONBytes})
 	}
 	lot, err := getLot(ctx.GetStub(), lotId)
 	if err != nil {
 		return nil, err
 	}
 	if lot.PriceHash == "" {
-		return nil, newError(CodeNotFound, "no price recorded for lot %s", lotId)
+		return nil, newError("PRICE_NOT_FOUND", Params{"lot": lotId})
 	}
 	disclosed := sha256Hex([]byte(disclosedJSON))
 	return &PriceVerification{Match: disclosed == lot.PriceHash, Hash: lot.PriceHash, DisclosedHash: disclosed}, nil

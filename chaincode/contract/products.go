@@ -26,7 +26,7 @@ func (c *SmartContract) DefineProduct(ctx contractapi.TransactionContextInterfac
 		return nil, err
 	}
 	if minTempC >= maxTempC {
-		return nil, invalid("minTempC (%g) must be lower than maxTempC (%g)", minTempC, maxTempC)
+		return nil, newError("TEMPERATURE_BAND_INVALID", Params{"min": minTempC, "max": maxTempC})
 	}
 	if err := t.requireRole(RoleGrower, RoleProcessor); err != nil {
 		return nil, err
@@ -37,7 +37,7 @@ func (c *SmartContract) DefineProduct(ctx contractapi.TransactionContextInterfac
 		return nil, err
 	}
 	if found {
-		return nil, newError(CodeAlreadyExists, "product %s already exists", productId)
+		return nil, newError("PRODUCT_ALREADY_EXISTS", Params{"product": productId})
 	}
 	p := &Product{
 		ProductID:   productId,
@@ -76,7 +76,7 @@ func (c *SmartContract) ListProducts(ctx contractapi.TransactionContextInterface
 	err := iterate(ctx.GetStub(), objProduct, nil, func(_ string, value []byte) error {
 		p := &Product{}
 		if err := json.Unmarshal(value, p); err != nil {
-			return newError(CodeInvalidState, "corrupt product record: %v", err)
+			return newError("CORRUPT_PRODUCT_RECORD", Params{"error": err})
 		}
 		products = append(products, p)
 		return nil

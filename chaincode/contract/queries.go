@@ -59,7 +59,7 @@ func (c *SmartContract) GetLotHistory(ctx contractapi.TransactionContextInterfac
 		if !mod.GetIsDelete() && len(mod.GetValue()) > 0 {
 			lot := &Lot{}
 			if err := json.Unmarshal(mod.GetValue(), lot); err != nil {
-				return nil, newError(CodeInvalidState, "corrupt lot history record: %v", err)
+				return nil, newError("CORRUPT_HISTORY_RECORD", Params{"error": err})
 			}
 			lot.normalize()
 			entry.Value = lot
@@ -75,7 +75,7 @@ func ancestry(stub shim.ChaincodeStubInterface, lot *Lot) ([]*Lot, error) {
 	current := lot
 	for current.ParentID != "" {
 		if len(line) >= maxLineageDepth {
-			return nil, newError(CodeInvalidState, "lineage of lot %s is deeper than %d", lot.LotID, maxLineageDepth)
+			return nil, newError("LINEAGE_TOO_DEEP", Params{"lot": lot.LotID, "max": maxLineageDepth})
 		}
 		parent, err := getLot(stub, current.ParentID)
 		if err != nil {
@@ -172,7 +172,7 @@ func (c *SmartContract) ListLots(ctx contractapi.TransactionContextInterface) ([
 	err := iterate(ctx.GetStub(), objLot, nil, func(_ string, value []byte) error {
 		lot := &Lot{}
 		if err := json.Unmarshal(value, lot); err != nil {
-			return newError(CodeInvalidState, "corrupt lot record: %v", err)
+			return newError("CORRUPT_LOT_RECORD", Params{"error": err})
 		}
 		lot.normalize()
 		lots = append(lots, lot)

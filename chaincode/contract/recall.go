@@ -25,7 +25,7 @@ func (c *SmartContract) RecallLot(ctx contractapi.TransactionContextInterface, l
 			return nil, err
 		}
 		if !allowed {
-			return nil, newError(CodeForbidden, "only a grower, a processor or the custodian %s may recall lot %s", root.Custodian, lotId)
+			return nil, newError("RECALL_NOT_ALLOWED", Params{"custodian": root.Custodian, "lot": lotId})
 		}
 	}
 	// Collect the lot and all descendants (breadth first, children in creation order).

@@ -28,7 +28,7 @@ func allRoleAssignments(stub shim.ChaincodeStubInterface) (map[string][]string, 
 	err := iterate(stub, objRole, nil, func(_ string, value []byte) error {
 		var rec roleRecord
 		if err := json.Unmarshal(value, &rec); err != nil {
-			return newError(CodeInvalidState, "corrupt role record: %v", err)
+			return newError("CORRUPT_ROLE_RECORD", Params{"error": err})
 		}
 		out[rec.MspID] = rec.Roles
 		return nil
@@ -82,7 +82,7 @@ func (t *txn) requireRole(roles ...string) error {
 		return err
 	}
 	if !ok {
-		return newError(CodeForbidden, "%s must hold the %s role", t.msp, strings.Join(roles, " or "))
+		return newError("ROLE_REQUIRED", Params{"msp": t.msp, "roles": strings.Join(roles, " or ")})
 	}
 	return nil
 }
@@ -107,7 +107,7 @@ func (c *SmartContract) InitRoles(ctx contractapi.TransactionContextInterface, r
 		return nil, err
 	}
 	if len(in) == 0 || len(in) > maxRoleMsps {
-		return nil, invalid("rolesJSON must map 1-%d MSP ids to their roles", maxRoleMsps)
+		return nil, newError("ROLES_COUNT", Params{"max": maxRoleMsps})
 	}
 	msps := make([]string, 0, len(in))
 	for msp := range in {
@@ -130,7 +130,7 @@ func (c *SmartContract) InitRoles(ctx contractapi.TransactionContextInterface, r
 		return nil, err
 	}
 	if len(existing) > 0 {
-		return nil, newError(CodeAlreadyExists, "roles are already initialised; use GrantRole/RevokeRole")
+		return nil, newError("ROLES_ALREADY_INITIALISED", nil)
 	}
 	for _, msp := range msps {
 		if err := putRoles(t.stub, msp, clean[msp]); err != nil {
@@ -148,7 +148,7 @@ func (c *SmartContract) InitRoles(ctx contractapi.TransactionContextInterface, r
 // cleanRoles validates, de-duplicates and sorts a role list.
 func cleanRoles(msp string, roles []string) ([]string, error) {
 	if len(roles) == 0 {
-		return nil, invalid("MSP %s must be given at least one role", msp)
+		return nil, newError("ROLES_EMPTY", Params{"msp": msp})
 	}
 	set := []string{}
 	for _, r := range roles {
@@ -166,14 +166,14 @@ func cleanRoles(msp string, roles []string) ([]string, error) {
 // requireRoleAdmin checks that the caller is an admin identity of an MSP that holds a role.
 func (t *txn) requireRoleAdmin() error {
 	if !t.isAdmin() {
-		return newError(CodeForbidden, "only an admin identity (OU=admin) may manage roles")
+		return newError("ROLE_ADMIN_REQUIRED", nil)
 	}
 	held, err := rolesOf(t.stub, t.msp)
 	if err != nil {
 		return err
 	}
 	if len(held) == 0 {
-		return newError(CodeForbidden, "%s holds no role and cannot manage roles", t.msp)
+		return newError("ROLE_MANAGER_WITHOUT_ROLE", Params{"msp": t.msp})
 	}
 	return nil
 }
@@ -211,13 +211,13 @@ func (c *SmartContract) changeRole(ctx contractapi.TransactionContextInterface, 
 	name := EventRoleGranted
 	if grant {
 		if containsString(current, role) {
-			return nil, newError(CodeAlreadyExists, "%s already holds the %s role", msp, role)
+			return nil, newError("ROLE_ALREADY_HELD", Params{"msp": msp, "role": role})
 		}
 		updated = append(append([]string{}, current...), role)
 		sort.Strings(updated)
 	} else {
 		if !containsString(current, role) {
-			return nil, newError(CodeNotFound, "%s does not hold the %s role", msp, role)
+			return nil, newError("ROLE_NOT_HELD", Params{"msp": msp, "role": role})
 		}
 		name = EventRoleRevoked
 		updated = []string{}

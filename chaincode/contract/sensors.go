@@ -21,11 +21,11 @@ func (t *txn) loadLotForReading(lotID string) (*Lot, error) {
 			return nil, err
 		}
 		if !isCarrier {
-			return nil, newError(CodeNotCustodian, "lot %s is held by %s; only it or a carrier may record readings in transit", lotID, lot.Custodian)
+			return nil, newError("NOT_CUSTODIAN_OR_CARRIER", Params{"lot": lotID, "custodian": lot.Custodian})
 		}
 	}
 	if lot.Status == StatusSold || lot.Status == StatusSplit {
-		return nil, newError(CodeInvalidState, "cannot record readings for lot %s while it is %s", lotID, lot.Status)
+		return nil, newError("READINGS_NOT_ALLOWED", Params{"lot": lotID, "status": lot.Status})
 	}
 	return lot, nil
 }

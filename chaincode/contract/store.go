@@ -16,7 +16,7 @@ func getJSON(stub shim.ChaincodeStubInterface, key string, v any) (bool, error) 
 		return false, nil
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return false, newError(CodeInvalidState, "corrupt ledger record: %v", err)
+		return false, newError("CORRUPT_LEDGER_RECORD", Params{"error": err})
 	}
 	return true, nil
 }
@@ -25,7 +25,7 @@ func getJSON(stub shim.ChaincodeStubInterface, key string, v any) (bool, error) 
 func putJSON(stub shim.ChaincodeStubInterface, key string, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
-		return newError(CodeInvalidState, "cannot encode record: %v", err)
+		return newError("CANNOT_ENCODE_RECORD", Params{"error": err})
 	}
 	if err := stub.PutState(key, data); err != nil {
 		return ledgerError("PutState", err)
@@ -74,7 +74,7 @@ func getLot(stub shim.ChaincodeStubInterface, lotID string) (*Lot, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, newError(CodeNotFound, "lot %s does not exist", lotID)
+		return nil, newError("LOT_NOT_FOUND", Params{"lot": lotID})
 	}
 	lot.normalize()
 	lot.storedCustodian = lot.Custodian
@@ -129,7 +129,7 @@ func getProduct(stub shim.ChaincodeStubInterface, productID string) (*Product, e
 		return nil, err
 	}
 	if !found {
-		return nil, newError(CodeNotFound, "product %s does not exist", productID)
+		return nil, newError("PRODUCT_NOT_FOUND", Params{"product": productID})
 	}
 	return p, nil
 }

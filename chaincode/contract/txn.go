@@ -28,11 +28,11 @@ func newTxn(ctx contractapi.TransactionContextInterface) (*txn, error) {
 	stub := ctx.GetStub()
 	identity := ctx.GetClientIdentity()
 	if isNil(identity) {
-		return nil, newError(CodeForbidden, "cannot determine the caller identity")
+		return nil, newError("CALLER_IDENTITY_UNKNOWN", nil)
 	}
 	msp, err := identity.GetMSPID()
 	if err != nil || msp == "" {
-		return nil, newError(CodeForbidden, "cannot determine the caller MSP id")
+		return nil, newError("CALLER_MSP_UNKNOWN", nil)
 	}
 	ts, err := stub.GetTxTimestamp()
 	if err != nil {

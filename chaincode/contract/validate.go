@@ -33,14 +33,10 @@ var (
 
 const dateLayout = "2006-01-02"
 
-func invalid(format string, args ...any) error {
-	return newError(CodeInvalidArgument, format, args...)
-}
-
 // checkID validates an identifier: 1..64 chars of [A-Za-z0-9._-].
 func checkID(field, v string) error {
 	if !idPattern.MatchString(v) {
-		return invalid("%s must be 1-64 characters of [A-Za-z0-9._-], got %q", field, truncate(v))
+		return newError("ID_INVALID", Params{"field": field, "value": quote(v)})
 	}
 	return nil
 }
@@ -49,21 +45,21 @@ func checkID(field, v string) error {
 // newlines, and a length (in characters) within [minLen, maxLen].
 func checkText(field, v string, minLen, maxLen int) error {
 	if !utf8.ValidString(v) {
-		return invalid("%s is not valid UTF-8", field)
+		return newError("TEXT_NOT_UTF8", Params{"field": field})
 	}
 	n := utf8.RuneCountInString(v)
 	if n < minLen || n > maxLen {
 		if minLen > 0 {
-			return invalid("%s must be %d-%d characters, got %d", field, minLen, maxLen, n)
+			return newError("TEXT_LENGTH", Params{"field": field, "min": minLen, "max": maxLen, "length": n})
 		}
-		return invalid("%s must be at most %d characters, got %d", field, maxLen, n)
+		return newError("TEXT_TOO_LONG", Params{"field": field, "max": maxLen, "length": n})
 	}
 	if minLen > 0 && strings.TrimSpace(v) == "" {
-		return invalid("%s must not be blank", field)
+		return newError("TEXT_BLANK", Params{"field": field})
 	}
 	for _, r := range v {
 		if r == utf8.MaxRune || (unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r') {
-			return invalid("%s contains a control character", field)
+			return newError("TEXT_CONTROL_CHARACTER", Params{"field": field})
 		}
 	}
 	return nil
@@ -73,7 +69,7 @@ func checkText(field, v string, minLen, maxLen int) error {
 func checkDate(field, v string) (time.Time, error) {
 	t, err := time.Parse(dateLayout, v)
 	if err != nil || len(v) != len(dateLayout) {
-		return time.Time{}, invalid("%s must be a date YYYY-MM-DD, got %q", field, truncate(v))
+		return time.Time{}, newError("DATE_INVALID", Params{"field": field, "value": quote(v)})
 	}
 	return t, nil
 }
@@ -81,7 +77,7 @@ func checkDate(field, v string) (time.Time, error) {
 // checkRange validates lo <= v <= hi (NaN is rejected).
 func checkRange(field string, v, lo, hi float64) error {
 	if !(v >= lo && v <= hi) {
-		return invalid("%s must be between %g and %g, got %g", field, lo, hi, v)
+		return newError("NUMBER_OUT_OF_RANGE", Params{"field": field, "min": lo, "max": hi, "value": v})
 	}
 	return nil
 }
@@ -89,7 +85,7 @@ func checkRange(field string, v, lo, hi float64) error {
 // checkQuantity validates 0 < v <= MaxQuantity.
 func checkQuantity(field string, v float64) error {
 	if !(v > 0 && v <= MaxQuantity) {
-		return invalid("%s must be greater than 0 and at most %g, got %g", field, float64(MaxQuantity), v)
+		return newError("QUANTITY_OUT_OF_RANGE", Params{"field": field, "max": float64(MaxQuantity), "value": v})
 	}
 	return nil
 }
@@ -101,13 +97,13 @@ func checkOneOf(field, v string, allowed []string) error {
 			return nil
 		}
 	}
-	return invalid("%s must be one of %s, got %q", field, strings.Join(allowed, ", "), truncate(v))
+	return newError("VALUE_NOT_ALLOWED", Params{"field": field, "allowed": strings.Join(allowed, ", "), "value": quote(v)})
 }
 
 // checkSHA256 validates 64 lowercase hex characters.
 func checkSHA256(field, v string) error {
 	if !sha256Pattern.MatchString(v) {
-		return invalid("%s must be 64 lowercase hex characters", field)
+		return newError("SHA256_INVALID", Params{"field": field})
 	}
 	return nil
 }
@@ -121,15 +117,15 @@ func roundQuantity(v float64) float64 {
 // decodeStrict parses a JSON argument rejecting unknown fields and trailing data.
 func decodeStrict(field, data string, v any) error {
 	if len(data) > MaxJSONBytes {
-		return invalid("%s is larger than %d bytes", field, MaxJSONBytes)
+		return newError("JSON_TOO_LARGE", Params{"field": field, "max": MaxJSONBytes})
 	}
 	dec := json.NewDecoder(strings.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return invalid("%s is not valid JSON of the expected shape: %v", field, err)
+		return newError("JSON_INVALID", Params{"field": field, "error": err})
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return invalid("%s has trailing data after the JSON value", field)
+		return newError("JSON_TRAILING_DATA", Params{"field": field})
 	}
 	return nil
 }

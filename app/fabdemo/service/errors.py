@@ -1,18 +1,34 @@
 """Service errors: one stable code and HTTP status per kind of failure, with an English and a Chinese message.
 
-Contract errors arrive as ``CODE: message`` inside the gateway error (``chaincode_code`` /
-``chaincode_message``); they keep their code. Failures of the network itself become
-``NETWORK_UNAVAILABLE`` (503) so that a user error is never reported as a server fault.
+Contract errors arrive inside the gateway error (``chaincode_code`` / ``chaincode_message``) in the
+chaincode's wire form (chaincode/contract/errors.go)::
+
+    CODE: English text {"key":"LOT_NOT_FOUND","params":{"lot":"LOT-1"}}
+
+They keep their code; ``message`` and ``message_zh`` are rendered from the templates of the key in
+``error_messages.yaml`` with the params, never from the English text, which the chaincode may reword.
+An unknown key, or a message without the JSON trailer (an older chaincode), keeps the chaincode's English
+text, and its Chinese message is the translated code label followed by that text. Failures of the network
+itself become ``NETWORK_UNAVAILABLE`` (503) so that a user error is never reported as a server fault.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import json
+import logging
 import re
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import grpc
+import yaml
 
 from fabric_gateway import CommitError, CommitTimeoutError, GatewayConnectionError, GatewayError
+
+log = logging.getLogger("fabdemo.service")
 
 # Contract codes (chaincode/contract/errors.go) and the HTTP status each maps to.
 CONTRACT_STATUS: dict[str, int] = {
@@ -67,44 +83,106 @@ STATUS_ZH: dict[str, str] = {
     "RECALLED": "已召回",
 }
 
-# The contract's most frequent messages, in Chinese. Anything else keeps the English text after the
-# translated code label, so a message is never lost.
-_MESSAGE_ZH: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^lot (\S+) does not exist$"), "批次 {0} 不存在"),
-    (re.compile(r"^product (\S+) does not exist$"), "产品 {0} 不存在"),
-    (re.compile(r"^lot (\S+) already exists$"), "批次 {0} 已存在"),
-    (re.compile(r"^product (\S+) already exists$"), "产品 {0} 已存在"),
-    (re.compile(r"^lot (\S+) has been recalled$"), "批次 {0} 已被召回"),
-    (re.compile(r"^lot (\S+) is held by (\S+), not (\S+)$"), "批次 {0} 由 {1} 保管，而不是 {2}"),
-    (re.compile(r"^(\S+) must hold the (.+) role$"), "{0} 必须拥有 {1} 角色"),
-    (
-        re.compile(r"^cannot (.+) lot (\S+) while it is (\S+) \(needs (.+)\)$"),
-        "批次 {1} 处于 {2} 状态，无法执行此操作（需要 {3}）",
-    ),
-    (re.compile(r"^lot (\S+) has no pending transfer$"), "批次 {0} 没有待处理的交接"),
-    (
-        re.compile(r"^only the receiver (\S+) may accept or reject the transfer of lot (\S+)$"),
-        "只有接收方 {0} 可以接受或拒绝批次 {1} 的交接",
-    ),
-    (
-        re.compile(r"^only the proposer (\S+) may cancel the transfer of lot (\S+)$"),
-        "只有发起方 {0} 可以取消批次 {1} 的交接",
-    ),
-    (re.compile(r"^no price recorded for lot (\S+)$"), "批次 {0} 没有记录价格"),
-    (re.compile(r"^cannot transfer a lot to yourself \((\S+)\)$"), "不能把批次交接给自己（{0}）"),
-]
+MESSAGES_FILE = Path(__file__).with_name("error_messages.yaml")
+
+# Template placeholders: {name}, a letter then letters, digits or _ (the same syntax as errors.go).
+# Any other brace is literal text.
+PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
+_TRAILER_START = '{"key":'
 
 
-def translate_message(message: str) -> str | None:
-    for pattern, template in _MESSAGE_ZH:
-        match = pattern.match(message.strip())
-        if match:
-            return template.format(*match.groups())
-    return None
+@dataclasses.dataclass(frozen=True)
+class MessageCatalogue:
+    """The contents of ``error_messages.yaml``: templates by key and language, Chinese parameter values."""
+
+    templates: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=dict)
+    values_zh: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=dict)
+
+    def render(self, key: str | None, params: Mapping[str, str], lang: str) -> str | None:
+        """The message of ``key`` in ``lang``, or ``None`` for an unknown key or a missing parameter."""
+        template = self.templates.get(key or "", {}).get(lang)
+        if template is None:
+            return None
+        values = self.values_zh if lang == "zh" else {}
+        return render_template(template, {n: values.get(n, {}).get(v, v) for n, v in params.items()})
+
+
+def load_catalogue(path: Path = MESSAGES_FILE) -> MessageCatalogue:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    templates = {
+        str(key): {str(lang): str(text) for lang, text in (langs or {}).items()}
+        for key, langs in (data.get("messages") or {}).items()
+    }
+    values = {
+        str(param): {str(v): str(zh) for v, zh in (table or {}).items()}
+        for param, table in (data.get("values") or {}).items()
+    }
+    return MessageCatalogue(templates, values)
+
+
+@functools.cache
+def message_catalogue() -> MessageCatalogue:
+    """The shipped catalogue, read once. Without it errors still carry the chaincode's English text."""
+    try:
+        return load_catalogue(MESSAGES_FILE)
+    except (OSError, ValueError, AttributeError, yaml.YAMLError) as err:
+        log.warning("error messages not loaded from %s: %s", MESSAGES_FILE, err)
+        return MessageCatalogue()
+
+
+def placeholders(template: str) -> set[str]:
+    return set(PLACEHOLDER.findall(template))
+
+
+def render_template(template: str, params: Mapping[str, str]) -> str | None:
+    """Fill every {name} of ``template`` from ``params``; ``None`` when one of them is missing."""
+    if not placeholders(template) <= params.keys():
+        return None
+    return PLACEHOLDER.sub(lambda m: params[m.group(1)], template)
+
+
+@dataclasses.dataclass(frozen=True)
+class ContractMessage:
+    """A chaincode error message split into its English text and, if it has one, the key and params."""
+
+    text: str
+    key: str | None = None
+    params: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def parse_contract_message(message: str) -> ContractMessage:
+    """Split ``English text {"key":...,"params":{...}}`` (the part after ``CODE: ``).
+
+    The trailer is the last ``{"key":`` from which the rest of the message decodes as one JSON object
+    with a string ``key`` and an object ``params``. A message without one is returned as text only.
+    """
+    text = message.strip()
+    decoder = json.JSONDecoder()
+    end = len(text)
+    while (start := text.rfind(_TRAILER_START, 0, end)) >= 0:
+        end = start
+        try:
+            trailer, stop = decoder.raw_decode(text, start)
+        except ValueError:
+            continue
+        if stop != len(text) or not isinstance(trailer, dict):
+            continue
+        key, params = trailer.get("key"), trailer.get("params")
+        if isinstance(key, str) and key and isinstance(params, dict):
+            return ContractMessage(text[:start].rstrip(), key, {str(n): _param_text(v) for n, v in params.items()})
+    return ContractMessage(text)
+
+
+def _param_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 class ServiceError(Exception):
-    """A failure with a stable ``code``, the HTTP status to answer with and messages in both languages."""
+    """A failure with a stable ``code``, the HTTP status to answer with and messages in both languages.
+
+    Contract errors also carry the chaincode's message ``key`` and its ``params`` (see
+    :func:`contract_error`).
+    """
 
     def __init__(
         self,
@@ -115,23 +193,50 @@ class ServiceError(Exception):
         message_zh: str | None = None,
         field: str | None = None,
         source: str = "service",
+        key: str | None = None,
+        params: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         tables = (SERVICE_STATUS, CONTRACT_STATUS) if source == "service" else (CONTRACT_STATUS, SERVICE_STATUS)
         self.http_status = http_status or tables[0].get(code) or tables[1].get(code) or 500
-        label = CODE_LABELS_ZH.get(code, code)
-        self.message_zh = message_zh or f"{label}：{translate_message(message) or message}"
+        self.message_zh = message_zh or f"{CODE_LABELS_ZH.get(code, code)}：{message}"
         self.field = field
         self.source = source  # "service" (checked before the ledger), "contract" or "network"
+        self.key = key
+        self.params: dict[str, str] = dict(params or {})
 
     def to_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": self.message, "message_zh": self.message_zh}
+        body: dict[str, Any] = {
+            "code": self.code,
+            "message": self.message,
+            "message_zh": self.message_zh,
+            "key": self.key,
+            "params": self.params,
+        }
         if self.field:
             body["field"] = self.field
         body["source"] = self.source
         return {"error": body}
+
+
+def contract_error(code: str, chaincode_message: str, http_status: int | None = None) -> ServiceError:
+    """The :class:`ServiceError` of a chaincode error: ``code`` and the message after ``CODE: ``."""
+    parsed = parse_contract_message(chaincode_message)
+    catalogue = message_catalogue()
+    fallback = parsed.text or parsed.key or code
+    message = catalogue.render(parsed.key, parsed.params, "en") or fallback
+    message_zh = catalogue.render(parsed.key, parsed.params, "zh") or fallback
+    return ServiceError(
+        code,
+        message,
+        http_status,
+        message_zh=f"{CODE_LABELS_ZH.get(code, code)}：{message_zh}",
+        source="contract",
+        key=parsed.key,
+        params=parsed.params,
+    )
 
 
 def from_gateway_error(err: Exception) -> ServiceError:
@@ -141,10 +246,10 @@ def from_gateway_error(err: Exception) -> ServiceError:
     if isinstance(err, GatewayError):
         code = err.chaincode_code
         if code in CONTRACT_STATUS:
-            return ServiceError(code, err.chaincode_message or str(err), source="contract")
+            return contract_error(code, err.chaincode_message or str(err))
         if code is None and err.chaincode_message:
             # A chaincode error without our CODE prefix (contract-api-go routing, shim): the caller's input.
-            return ServiceError("INVALID_ARGUMENT", err.chaincode_message, 400, source="contract")
+            return contract_error("INVALID_ARGUMENT", err.chaincode_message, 400)
         if isinstance(err, CommitTimeoutError):
             return ServiceError("COMMIT_TIMEOUT", "the transaction did not commit in time", source="network")
         if isinstance(err, CommitError) and err.code_name == "ENDORSEMENT_POLICY_FAILURE":

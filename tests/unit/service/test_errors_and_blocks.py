@@ -10,7 +10,7 @@ import grpc
 import pytest
 
 from fabdemo.service.blocks import BlockFollower, alerts_of
-from fabdemo.service.errors import ServiceError, from_gateway_error, translate_message
+from fabdemo.service.errors import ServiceError, from_gateway_error
 from fabric_gateway import (
     ChaincodeEvent,
     CommitError,
@@ -48,21 +48,36 @@ def test_contract_codes_keep_their_code(code: str, status: int) -> None:
 
 
 def test_chinese_messages() -> None:
-    error = from_gateway_error(endorse_error("NOT_FOUND: lot LOT-9 does not exist"))
-    assert error.message_zh == "未找到：批次 LOT-9 不存在"
-    error = from_gateway_error(endorse_error("NOT_CUSTODIAN: lot L is held by FarmMSP, not ProcessorMSP"))
+    error = from_gateway_error(
+        endorse_error('NOT_FOUND: lot LOT-9 does not exist {"key":"LOT_NOT_FOUND","params":{"lot":"LOT-9"}}')
+    )
+    assert (error.message, error.message_zh) == ("lot LOT-9 does not exist", "未找到：批次 LOT-9 不存在")
+    error = from_gateway_error(
+        endorse_error(
+            "NOT_CUSTODIAN: lot L is held by FarmMSP, not ProcessorMSP "
+            '{"key":"NOT_CUSTODIAN_HELD_BY","params":{"caller":"ProcessorMSP","custodian":"FarmMSP","lot":"L"}}'
+        )
+    )
     assert error.message_zh == "不是当前保管方：批次 L 由 FarmMSP 保管，而不是 ProcessorMSP"
-    assert translate_message("ProcessorMSP must hold the grower role") == "ProcessorMSP 必须拥有 grower 角色"
+    error = from_gateway_error(
+        endorse_error(
+            "FORBIDDEN: ProcessorMSP must hold the grower role "
+            '{"key":"ROLE_REQUIRED","params":{"msp":"ProcessorMSP","roles":"grower"}}'
+        )
+    )
+    assert error.message_zh == "无权操作：ProcessorMSP 必须拥有 grower 角色"
     unknown = from_gateway_error(endorse_error("INVALID_STATE: ledger error during GetState: boom"))
     assert unknown.message_zh == "状态不允许：ledger error during GetState: boom"  # never loses the text
 
 
 def test_evaluate_error_in_message_only() -> None:
     error = EvaluateError(
-        "evaluate call to endorser returned error: chaincode response 500, RECALLED: lot L has been recalled"
+        "evaluate call to endorser returned error: chaincode response 500, "
+        'RECALLED: lot L has been recalled {"key":"LOT_RECALLED","params":{"lot":"L"}}'
     )
     mapped = from_gateway_error(error)
     assert mapped.code == "RECALLED" and mapped.message_zh == "已召回：批次 L 已被召回"
+    assert (mapped.key, mapped.params) == ("LOT_RECALLED", {"lot": "L"})
 
 
 def test_network_failures_are_503_never_500() -> None:
@@ -87,6 +102,8 @@ def test_service_error_shape() -> None:
             "code": "INVALID_ARGUMENT",
             "message": "x: is required",
             "message_zh": "参数无效：x: is required",
+            "key": None,
+            "params": {},
             "field": "x",
             "source": "service",
         }

@@ -1,4 +1,4 @@
-"""The web app, served in-process on a random 127.0.0.1 port, bound to the suite's real network."""
+"""The web app, served in-process on a random 127.0.0.1 port, over the suite's one network object."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def app_settings(network: FabricNetwork) -> Settings:
 
 @pytest.fixture(scope="session")
 def app_url(network: FabricNetwork) -> Iterator[str]:
-    with InProcessServer(create_app(app_settings(network))) as server:
+    with InProcessServer(create_app(app_settings(network), network=network)) as server:
         yield server.url
 
 

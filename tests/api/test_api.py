@@ -396,7 +396,7 @@ def test_pages_render(api: httpx.Client, product: str) -> None:
 
 def test_room_mode_requires_the_join_token(network) -> None:
     config = AppConfig(host="0.0.0.0", port=0, token="t0ken-for-the-room", trust_loopback=False)
-    app = create_app(app_settings(network), config, follow_blocks=False)
+    app = create_app(app_settings(network), config, network=network, follow_blocks=False)
     with InProcessServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
         expect_error(client.get("/api/lots"), 401, "UNAUTHORIZED")
         assert client.get("/", headers={"accept": "text/html"}).status_code == 401

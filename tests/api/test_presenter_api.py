@@ -44,7 +44,7 @@ def test_page_qr_codes(api: httpx.Client) -> None:
 
 def test_only_the_presenters_machine_drives(network) -> None:
     config = AppConfig(host="0.0.0.0", port=0, token="room-token-123", trust_loopback=False)
-    app = create_app(app_settings(network), config, follow_blocks=False)
+    app = create_app(app_settings(network), config, network=network, follow_blocks=False)
 
     async def as_a_phone_in_the_room() -> tuple[httpx.Response, httpx.Response, httpx.Response]:
         transport = httpx.ASGITransport(app=app, client=("192.0.2.50", 50000))
@@ -64,7 +64,7 @@ def test_only_the_presenters_machine_drives(network) -> None:
 
 def test_join_link_in_a_page_qr_carries_the_next_page(network) -> None:
     config = AppConfig(host="0.0.0.0", port=0, token="room-token-456", trust_loopback=True)
-    app = create_app(app_settings(network), config, follow_blocks=False)
+    app = create_app(app_settings(network), config, network=network, follow_blocks=False)
 
     async def follow() -> httpx.Response:
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50001))

@@ -35,8 +35,8 @@ def _heights(network) -> dict[str, int | None]:
     return {s.name: s.ledger_height for s in network.status() if s.kind in (NodeKind.PEER, NodeKind.ORDERER)}
 
 
-async def _lot_ids(settings) -> list[str]:
-    async with LedgerService(settings, follow_blocks=False) as ledger:
+async def _lot_ids(network) -> list[str]:
+    async with LedgerService(network, follow_blocks=False) as ledger:
         return sorted(lot["lotId"] for lot in await ledger.query("retail", "list_lots"))
 
 
@@ -45,7 +45,7 @@ def test_every_storyboard_rehearses_and_reset_restores_the_seeded_state(rehearsa
     assert asyncio.run(ensure_seeded(network, settings, print)) is True
     assert network.has_snapshot(SEEDED)
     seeded_heights = _heights(network)
-    seeded_lots = asyncio.run(_lot_ids(settings))
+    seeded_lots = asyncio.run(_lot_ids(network))
     assert {"STRAW-0412", "LETT-0405-A", "SPIN-0328", "TOM-0408"} <= set(seeded_lots)
 
     report = asyncio.run(rehearse_all(network, settings, print))
@@ -63,6 +63,6 @@ def test_every_storyboard_rehearses_and_reset_restores_the_seeded_state(rehearsa
 
     # The rehearsal added lots, upgraded the contract and onboarded an org; the reset undid all of it.
     assert _heights(network) == seeded_heights
-    assert asyncio.run(_lot_ids(settings)) == seeded_lots
+    assert asyncio.run(_lot_ids(network)) == seeded_lots
     assert network.state.joined_orgs == []
     assert network.state.chaincode["sequence"] == 1

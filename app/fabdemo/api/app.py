@@ -1,8 +1,10 @@
 """The FastAPI application: REST API (``/api``, docs at ``/docs``), web pages and static files.
 
-``create_app(settings)`` builds it; the service (gateways and the block follower) starts with the app's
-lifespan and stops with it. ``app_from_env`` is the factory that ``uvicorn --factory`` calls in the
-background process started by :mod:`fabdemo.appserver`.
+``create_app(settings, config, network=...)`` builds it over the process's one ``FabricNetwork``: the
+ledger service, the routes' dependencies (:mod:`fabdemo.api.deps`) and the presenter session all use
+that network. The service (gateways and the block follower) starts with the app's lifespan and stops
+with it. ``app_from_env`` is the composition root that ``uvicorn --factory`` calls in the background
+process started by :mod:`fabdemo.appserver`: it opens the network once and hands it in.
 """
 
 from __future__ import annotations
@@ -19,14 +21,15 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from fabdemo import context
 from fabdemo.api.config import LOOPBACK_HOSTS, TOKEN_COOKIE, AppConfig
+from fabdemo.api.deps import ServiceDep
 from fabdemo.api.presenter_routes import router as presenter_router
 from fabdemo.api.routes import router as api_router
+from fabdemo.network.manager import FabricNetwork
 from fabdemo.service import LedgerService, ServiceError
 from fabdemo.settings import Settings, get_settings
-from fabdemo.web import STATIC_DIR
-from fabdemo.web.pages import render_error
-from fabdemo.web.pages import router as pages_router
+from fabdemo.web import STATIC_DIR, pages  # a module: pages itself imports fabdemo.api.deps
 
 log = logging.getLogger("fabdemo.app")
 
@@ -40,16 +43,24 @@ def _wants_html(request: Request) -> bool:
 
 def _error_response(request: Request, error: ServiceError) -> Response:
     if _wants_html(request):
-        return render_error(request, error)
+        return pages.render_error(request, error)
     return JSONResponse(error.to_dict(), status_code=error.http_status)
 
 
 def create_app(
-    settings: Settings | None = None, config: AppConfig | None = None, *, follow_blocks: bool = True
+    settings: Settings | None = None,
+    config: AppConfig | None = None,
+    *,
+    network: FabricNetwork | None = None,
+    follow_blocks: bool = True,
 ) -> FastAPI:
+    """The app over ``network`` (opened here from ``settings`` if not given). ``settings`` also names
+    the paths the app serves from (repo_root, demos)."""
     settings = settings or get_settings()
     config = config or AppConfig()
-    service = LedgerService(settings, follow_blocks=follow_blocks)
+    if network is None:
+        network = context.open_network(settings)
+    service = LedgerService(network, follow_blocks=follow_blocks)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -69,14 +80,12 @@ def create_app(
         version="1.0",
         lifespan=lifespan,
     )
+    # Read only through the dependencies of fabdemo.api.deps.
+    app.state.network = network
     app.state.service = service
     app.state.config = config
     app.state.settings = settings
-
-    def public_base(request: Request) -> str:
-        return config.lan_url if config.room_mode else str(request.base_url).rstrip("/")
-
-    app.state.public_base = public_base
+    app.state.presenter = None  # built on first use (deps.get_presenter)
     # Set by whoever runs the server (see appserver.InProcessServer) so that event streams end on shutdown.
     app.state.stopping = lambda: False
 
@@ -128,12 +137,12 @@ def create_app(
         return response
 
     @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, Any]:
+    async def healthz(service: ServiceDep) -> dict[str, Any]:
         return {"ok": True, "follower": service.follower.status()}
 
     app.include_router(api_router)
     app.include_router(presenter_router)
-    app.include_router(pages_router)
+    app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
@@ -150,6 +159,10 @@ def _allowed(request: Request, config: AppConfig) -> bool:
 
 
 def app_from_env() -> FastAPI:
-    """Factory for ``uvicorn --factory fabdemo.api.app:app_from_env`` (settings and token from the environment)."""
+    """Factory for ``uvicorn --factory fabdemo.api.app:app_from_env`` (settings and token from the environment).
+
+    The web app's composition root: the one network object of the process is opened here, once.
+    """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    return create_app(get_settings(), AppConfig.from_env())
+    settings = get_settings()
+    return create_app(settings, AppConfig.from_env(), network=context.open_network(settings))

@@ -7,20 +7,17 @@ cannot click through the presenter's scenes.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from fabdemo import context
 from fabdemo.api.config import LOOPBACK_HOSTS
+from fabdemo.api.deps import PresenterDep
 from fabdemo.api.sse import sse_response
 from fabdemo.service import ServiceError
-from fabdemo.storyboard.control import FabricControl
-from fabdemo.storyboard.engine import StoryEngine
 from fabdemo.storyboard.presenter import PresenterSession
 
 router = APIRouter(prefix="/api/presenter", tags=["presenter"])
@@ -34,26 +31,7 @@ class SceneJump(BaseModel):
     index: int
 
 
-def network_of(request: Request):
-    """The FabricNetwork of the app's settings (node control, snapshots), opened once."""
-    app = request.app
-    if getattr(app.state, "network", None) is None:
-        app.state.network = context.open_network(app.state.settings)
-    return app.state.network
-
-
-def session_of(request: Request) -> PresenterSession:
-    app = request.app
-    if getattr(app.state, "presenter", None) is None:
-        settings = app.state.settings
-        engine = StoryEngine(
-            app.state.service, FabricControl(network_of(request), settings.repo_root), settings.repo_root
-        )
-        app.state.presenter = PresenterSession(engine, settings.repo_root / "demos")
-    return app.state.presenter
-
-
-def _presenter_only(request: Request) -> None:
+def presenter_only(request: Request) -> None:
     host = request.client.host if request.client else ""
     if host not in LOOPBACK_HOSTS:
         raise ServiceError(
@@ -64,82 +42,93 @@ def _presenter_only(request: Request) -> None:
         )
 
 
-@router.get("/state", summary="Presenter state: scene, talk track, timers, last run (presenter machine only)")
-async def state(request: Request) -> dict[str, Any]:
-    _presenter_only(request)
-    return session_of(request).presenter_state()
+PRESENTER_ONLY = [Depends(presenter_only)]  # resolved before the session itself
+
+
+@router.get(
+    "/state",
+    dependencies=PRESENTER_ONLY,
+    summary="Presenter state: scene, talk track, timers, last run (presenter machine only)",
+)
+async def state(session: PresenterDep) -> dict[str, Any]:
+    return session.presenter_state()
 
 
 @router.get("/public", summary="What the audience sees: scene title, page, customer prompt (no talk track)")
-async def public(request: Request) -> dict[str, Any]:
-    return session_of(request).public_state()
+async def public(session: PresenterDep) -> dict[str, Any]:
+    return session.public_state()
 
 
-def _drive(request: Request, action: Callable[[PresenterSession], None]) -> dict[str, Any]:
-    _presenter_only(request)
-    session = session_of(request)
+def _drive(session: PresenterSession, action: Callable[[PresenterSession], None]) -> dict[str, Any]:
     action(session)
     return session.presenter_state()
 
 
-@router.post("/select", summary="Start a storyboard from its first scene")
-async def select(request: Request, body: Selection) -> dict[str, Any]:
-    return _drive(request, lambda s: s.select(body.storyboard))
+@router.post("/select", dependencies=PRESENTER_ONLY, summary="Start a storyboard from its first scene")
+async def select(session: PresenterDep, body: Selection) -> dict[str, Any]:
+    return _drive(session, lambda s: s.select(body.storyboard))
 
 
-@router.post("/go", summary="Jump to a scene (0-based index)")
-async def go(request: Request, body: SceneJump) -> dict[str, Any]:
-    return _drive(request, lambda s: s.go(body.index))
+@router.post("/go", dependencies=PRESENTER_ONLY, summary="Jump to a scene (0-based index)")
+async def go(session: PresenterDep, body: SceneJump) -> dict[str, Any]:
+    return _drive(session, lambda s: s.go(body.index))
 
 
-@router.post("/next", summary="Next scene (also: skip the current one)")
-async def next_scene(request: Request) -> dict[str, Any]:
-    return _drive(request, PresenterSession.next)
+@router.post("/next", dependencies=PRESENTER_ONLY, summary="Next scene (also: skip the current one)")
+async def next_scene(session: PresenterDep) -> dict[str, Any]:
+    return _drive(session, PresenterSession.next)
 
 
-@router.post("/back", summary="Previous scene")
-async def back(request: Request) -> dict[str, Any]:
-    return _drive(request, PresenterSession.back)
+@router.post("/back", dependencies=PRESENTER_ONLY, summary="Previous scene")
+async def back(session: PresenterDep) -> dict[str, Any]:
+    return _drive(session, PresenterSession.back)
 
 
-@router.post("/customer", summary="Let the customer drive: wait for their transaction on the ledger")
-async def customer(request: Request) -> dict[str, Any]:
-    return _drive(request, PresenterSession.wait_for_customer)
+@router.post(
+    "/customer",
+    dependencies=PRESENTER_ONLY,
+    summary="Let the customer drive: wait for their transaction on the ledger (409 BUSY while anything runs)",
+)
+async def customer(session: PresenterDep) -> dict[str, Any]:
+    return _drive(session, PresenterSession.wait_for_customer)
 
 
-@router.post("/run", summary="Run the current scene's actions on the live network")
-async def run(request: Request) -> dict[str, Any]:
-    _presenter_only(request)
-    session = session_of(request)
+@router.post(
+    "/run",
+    dependencies=PRESENTER_ONLY,
+    summary="Run the current scene's actions on the live network (409 BUSY while a scene or a reset runs)",
+)
+async def run(session: PresenterDep) -> dict[str, Any]:
     await session.run_scene()
     return session.presenter_state()
 
 
-@router.post("/customer/simulate", summary="Do the customer's step in their place")
-async def simulate(request: Request) -> dict[str, Any]:
-    _presenter_only(request)
-    session = session_of(request)
+@router.post(
+    "/customer/simulate",
+    dependencies=PRESENTER_ONLY,
+    summary="Do the customer's step in their place (409 BUSY while a scene or a reset runs)",
+)
+async def simulate(session: PresenterDep) -> dict[str, Any]:
     await session.simulate_customer()
     return session.presenter_state()
 
 
-@router.post("/reset", summary="Rewind the network to the seeded state (make reset) and restart the storyboard")
-async def reset(request: Request) -> dict[str, Any]:
-    _presenter_only(request)
-    network = network_of(request)
-    if not network.has_snapshot("seeded"):
-        raise ServiceError("NO_SNAPSHOT", "no seeded snapshot: start the demo with `make demo`", 409)
-    seconds = await asyncio.to_thread(network.restore_snapshot, "seeded", lambda _m: None)
-    await request.app.state.service.ledger_rewound()
-    session = session_of(request)
-    if session.story is not None:
-        session.select(session.story.id)
+@router.post(
+    "/reset",
+    dependencies=PRESENTER_ONLY,
+    summary="Rewind the network to the seeded state (make reset) and restart the storyboard",
+    description=(
+        "Refused with 409 `BUSY` (message in English and Chinese) while a scene runs or waits for the "
+        "customer; while the reset runs, no scene can start."
+    ),
+)
+async def reset(session: PresenterDep) -> dict[str, Any]:
+    seconds = await session.reset()
     return {"resetSeconds": round(seconds, 2), **session.presenter_state()}
 
 
 @router.get("/events", summary="Server-Sent Events: `presenter` whenever the scene or its status changes")
-async def events(request: Request) -> StreamingResponse:
-    session = session_of(request)
+async def events(request: Request, session: PresenterDep) -> StreamingResponse:
     queue = session.subscribe()
     return sse_response(
         request,

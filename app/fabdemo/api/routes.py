@@ -1,4 +1,8 @@
-"""REST endpoints. Each one is a thin call into the service layer; no business logic lives here."""
+"""REST endpoints. Each one is a thin call into the service layer; no business logic lives here.
+
+The service, the app's configuration and its public URL reach the endpoints as dependencies
+(:mod:`fabdemo.api.deps`).
+"""
 
 from __future__ import annotations
 
@@ -10,17 +14,14 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
+from fabdemo.api.deps import ConfigDep, PublicBaseDep, ServiceDep
 from fabdemo.api.qr import qr_svg
 from fabdemo.api.sse import sse_response
-from fabdemo.service import GROUPS, OPERATIONS, LedgerService, Operation, ServiceError
+from fabdemo.service import GROUPS, OPERATIONS, Operation, ServiceError
 from fabdemo.service.catalogue import ID_PATTERN
 
 router = APIRouter(prefix="/api")
 MAX_UPLOAD = 20 * 1024 * 1024
-
-
-def service_of(request: Request) -> LedgerService:
-    return request.app.state.service
 
 
 class LocationBody(BaseModel):
@@ -44,8 +45,7 @@ async def operations() -> dict[str, Any]:
 
 
 @router.get("/operations/{op_id}/defaults", tags=["operations"], summary="Default values of an operation's form")
-async def operation_defaults(request: Request, op_id: str, org: str | None = None, lot: str | None = None) -> Any:
-    service = service_of(request)
+async def operation_defaults(service: ServiceDep, op_id: str, org: str | None = None, lot: str | None = None) -> Any:
     lot_data = await service.query(org, "get_lot", {"lotId": lot}) if lot else None
     return service.defaults(op_id, org, lot_data)
 
@@ -109,8 +109,8 @@ def _request_schema(op: Operation) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": body}}}}
 
 
-def _perform_endpoint(op: Operation) -> Callable[[Request], Awaitable[Any]]:
-    async def endpoint(request: Request) -> Any:
+def _perform_endpoint(op: Operation) -> Callable[..., Awaitable[Any]]:
+    async def endpoint(request: Request, service: ServiceDep) -> Any:
         try:
             body = await request.json()
         except (ValueError, UnicodeDecodeError):
@@ -123,7 +123,7 @@ def _perform_endpoint(op: Operation) -> Callable[[Request], Awaitable[Any]]:
         org = body.get("org")
         if not isinstance(org, str) or not org:
             raise ServiceError("INVALID_ARGUMENT", "org is required (e.g. farm)", 422, field="org")
-        return await service_of(request).perform(org, op.id, body.get("args") or {})
+        return await service.perform(org, op.id, body.get("args") or {})
 
     return endpoint
 
@@ -155,30 +155,30 @@ async def perform_unknown(op_id: str) -> Any:
 
 @router.get("/lots", tags=["lots"], summary="Lots, optionally by status and/or custodian (one contract call)")
 async def lots(
-    request: Request, status: str | None = None, custodian: str | None = None, org: str | None = None
+    service: ServiceDep, status: str | None = None, custodian: str | None = None, org: str | None = None
 ) -> Any:
-    items = await service_of(request).list_lots(org, status=status, custodian=custodian)
+    items = await service.reads.list_lots(org, status=status, custodian=custodian)
     return {"lots": items, "count": len(items)}
 
 
 @router.get("/lots/{lot_id}", tags=["lots"], summary="A lot, its events with ledger proof, and its product")
-async def lot_detail(request: Request, lot_id: str, org: str | None = None) -> Any:
-    return await service_of(request).lot_view(lot_id, org)
+async def lot_detail(service: ServiceDep, lot_id: str, org: str | None = None) -> Any:
+    return await service.reads.lot_view(lot_id, org)
 
 
 @router.get("/lots/{lot_id}/events", tags=["lots"], summary="The lot's timeline, each step with its ledger proof")
-async def lot_events(request: Request, lot_id: str, org: str | None = None) -> Any:
-    return {"events": await service_of(request).lot_events(lot_id, org)}
+async def lot_events(service: ServiceDep, lot_id: str, org: str | None = None) -> Any:
+    return {"events": await service.reads.lot_events(lot_id, org)}
 
 
 @router.get("/lots/{lot_id}/trace", tags=["lots"], summary="Ancestors, descendants, holders, affected retailers")
-async def lot_trace(request: Request, lot_id: str, org: str | None = None) -> Any:
-    return await service_of(request).trace(lot_id, org)
+async def lot_trace(service: ServiceDep, lot_id: str, org: str | None = None) -> Any:
+    return await service.reads.trace(lot_id, org)
 
 
 @router.post("/lots/{lot_id}/authenticity", tags=["consumer"], summary="Consumer authenticity check (records the scan)")
-async def authenticity(request: Request, lot_id: str, body: LocationBody | None = None) -> Any:
-    return await service_of(request).authenticity(lot_id, (body or LocationBody()).location)
+async def authenticity(service: ServiceDep, lot_id: str, body: LocationBody | None = None) -> Any:
+    return await service.reads.authenticity(lot_id, (body or LocationBody()).location)
 
 
 @router.post(
@@ -187,14 +187,14 @@ async def authenticity(request: Request, lot_id: str, body: LocationBody | None 
     summary="Upload a document: its SHA-256 is compared with the anchored certificate",
 )
 async def certificate_check(
-    request: Request,
+    service: ServiceDep,
     lot_id: str,
     cert_id: Annotated[str, Form(description="certificate id")],
     file: Annotated[UploadFile, File()],
     org: Annotated[str | None, Form()] = None,
 ) -> Any:
     data = await _read_upload(file)
-    return await service_of(request).check_document(lot_id, cert_id, data, org)
+    return await service.reads.check_document(lot_id, cert_id, data, org)
 
 
 @router.post("/documents/hash", tags=["documents"], summary="SHA-256 of an uploaded document (to anchor it)")
@@ -213,42 +213,41 @@ async def _read_upload(file: UploadFile) -> bytes:
 
 
 @router.get("/lots/{lot_id}/price", tags=["prices"], summary="Private price, read as one org (farm: refused)")
-async def price(request: Request, lot_id: str, org: str = Query(..., description="org key or MSP id")) -> Any:
-    return await service_of(request).query(org, "get_price", {"lotId": lot_id})
+async def price(service: ServiceDep, lot_id: str, org: str = Query(..., description="org key or MSP id")) -> Any:
+    return await service.query(org, "get_price", {"lotId": lot_id})
 
 
 @router.get("/lots/{lot_id}/prices", tags=["prices"], summary="GetPrice as every org, side by side")
-async def prices(request: Request, lot_id: str) -> Any:
-    return {"views": await service_of(request).price_views(lot_id)}
+async def prices(service: ServiceDep, lot_id: str) -> Any:
+    return {"views": await service.reads.price_views(lot_id)}
 
 
 @router.post("/lots/{lot_id}/price/verify", tags=["prices"], summary="Check a disclosed price against its hash")
-async def verify_price(request: Request, lot_id: str, body: DisclosedPrice) -> Any:
-    return await service_of(request).verify_price(lot_id, body.disclosed, body.org)
+async def verify_price(service: ServiceDep, lot_id: str, body: DisclosedPrice) -> Any:
+    return await service.reads.verify_price(lot_id, body.disclosed, body.org)
 
 
 # -- network and ledger ---------------------------------------------------------------------------------
 
 
 @router.get("/orgs", tags=["network"], summary="Organisations and their roles")
-async def orgs(request: Request) -> Any:
-    return {"orgs": service_of(request).orgs()}
+async def orgs(service: ServiceDep) -> Any:
+    return {"orgs": service.orgs()}
 
 
 @router.get("/network", tags=["network"], summary="Nodes, health, heights, Raft leader, pids")
-async def network(request: Request) -> Any:
-    return await service_of(request).network_status()
+async def network(service: ServiceDep) -> Any:
+    return await service.network_status()
 
 
 @router.get("/blocks", tags=["network"], summary="Recent blocks as decoded by the block follower")
-async def blocks(request: Request, limit: int = Query(20, ge=1, le=50)) -> Any:
-    service = service_of(request)
-    return {"blocks": service.recent_blocks(limit), "follower": service.follower.status()}
+async def blocks(service: ServiceDep, limit: int = Query(20, ge=1, le=50)) -> Any:
+    return {"blocks": service.follower.recent_blocks(limit), "follower": service.follower.status()}
 
 
 @router.get("/alerts", tags=["network"], summary="Alerts raised since the app started")
-async def alerts(request: Request) -> Any:
-    return {"alerts": service_of(request).follower.recent_alerts()}
+async def alerts(service: ServiceDep) -> Any:
+    return {"alerts": service.follower.recent_alerts()}
 
 
 @router.get(
@@ -256,8 +255,8 @@ async def alerts(request: Request) -> Any:
     tags=["network"],
     summary="Server-Sent Events: `block` for every committed block, `alert` for TemperatureAlert/LotRecalled",
 )
-async def events(request: Request) -> StreamingResponse:
-    follower = service_of(request).follower
+async def events(request: Request, service: ServiceDep) -> StreamingResponse:
+    follower = service.follower
     queue = follower.subscribe()
     return sse_response(request, queue, lambda: follower.unsubscribe(queue), first=("hello", follower.status()))
 
@@ -266,21 +265,18 @@ async def events(request: Request) -> StreamingResponse:
 
 
 @router.get("/qr/lot/{lot_id}.svg", tags=["consumer"], summary="QR code of the lot's public consumer page")
-async def lot_qr(request: Request, lot_id: str) -> Response:
+async def lot_qr(base: PublicBaseDep, lot_id: str) -> Response:
     if not ID_PATTERN.match(lot_id):
         raise ServiceError("INVALID_ARGUMENT", "lotId must be 1-64 characters of A-Z a-z 0-9 . _ -", 422, field="lotId")
-    base = request.app.state.public_base(request)
     return Response(qr_svg(f"{base}/c/{lot_id}"), media_type="image/svg+xml")
 
 
 @router.get("/qr/page.svg", tags=["consumer"], summary="QR code that opens a page of the app on a phone")
 async def page_qr(
-    request: Request, path: str = Query("/", description="a path of this app, e.g. /c/LOT-1")
+    config: ConfigDep, base: PublicBaseDep, path: str = Query("/", description="a path of this app, e.g. /c/LOT-1")
 ) -> Response:
     if not path.startswith("/") or path.startswith("//"):
         raise ServiceError("INVALID_ARGUMENT", "path must be a path of this app, starting with /", 422, field="path")
-    config = request.app.state.config
-    base = request.app.state.public_base(request)
     if config.room_mode and config.token and not path.startswith("/c/"):
         # A phone that has not joined yet gets the session cookie on the way (the consumer pages are public).
         target = f"{base}/join?token={config.token}&next={quote(path, safe='')}"
@@ -290,7 +286,6 @@ async def page_qr(
 
 
 @router.get("/qr/join.svg", tags=["consumer"], summary="QR code that lets a phone join the room session")
-async def join_qr(request: Request) -> Response:
-    config = request.app.state.config
-    target = config.join_url or request.app.state.public_base(request)
+async def join_qr(config: ConfigDep, base: PublicBaseDep) -> Response:
+    target = config.join_url or base
     return Response(qr_svg(target), media_type="image/svg+xml")

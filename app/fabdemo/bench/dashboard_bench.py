@@ -19,21 +19,15 @@ from fabdemo.api.app import create_app
 from fabdemo.appserver import InProcessServer
 from fabdemo.network.manager import FabricNetwork
 from fabdemo.service import LedgerService
-from fabdemo.settings import Settings
 
 PRODUCT = ("PRD-BENCH", "Bench lettuce", 1, 4)
 BATCH = 25
 WARM_LOADS = 10
 
 
-def _settings(network: FabricNetwork) -> Settings:
-    offset = network.topology.peer_orgs[0].peer.port - 7051  # the topology file's first peer port
-    return Settings(state_dir=network.layout.root, port_offset=offset, topology_file=network.topology.source)
-
-
-async def _seed(settings: Settings, wanted: int) -> int:
-    async with LedgerService(settings, follow_blocks=False) as service:
-        existing = len(await service.list_lots())
+async def _seed(network: FabricNetwork, wanted: int) -> int:
+    async with LedgerService(network, follow_blocks=False) as service:
+        existing = len(await service.reads.list_lots())
         missing = max(wanted - existing, 0)
         if missing:
             product_id, name, low, high = PRODUCT
@@ -69,11 +63,13 @@ async def _seed(settings: Settings, wanted: int) -> int:
 
 def measure_dashboard(network: FabricNetwork, lots: int = 200) -> dict[str, Any]:
     """Seed to ``lots`` lots and time the dashboard; returns the figures (milliseconds) as a dict."""
-    settings = _settings(network)
     seeded_started = time.perf_counter()
-    total = asyncio.run(_seed(settings, lots))
+    total = asyncio.run(_seed(network, lots))
     seed_seconds = time.perf_counter() - seeded_started
-    with InProcessServer(create_app(settings)) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+    with (
+        InProcessServer(create_app(network=network)) as server,
+        httpx.Client(base_url=server.url, timeout=30) as client,
+    ):
         client.cookies.set("org", "farm")
         started = time.perf_counter()
         first = client.get("/")

@@ -84,6 +84,30 @@ def alerts_of(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return alerts
 
 
+def ledger_proof(
+    tx_id: str,
+    block_number: int,
+    validation: str,
+    *,
+    valid: bool,
+    endorsers: list[str] | None,
+    creator: str,
+    function: str,
+    timestamp: str | None = None,
+) -> dict[str, Any]:
+    """The ledger proof of a transaction, as every page and API answer shows it (the one place it is built)."""
+    return {
+        "txId": tx_id,
+        "blockNumber": block_number,
+        "validation": validation,
+        "valid": valid,
+        "endorsers": endorsers,
+        "creator": creator,
+        "function": function,
+        "timestamp": timestamp,
+    }
+
+
 class BlockFollower:
     """Follows the channel's blocks; ``network_factory`` opens the channel (called again on reconnect)."""
 
@@ -171,16 +195,16 @@ class BlockFollower:
     def ingest(self, block: ParsedBlock) -> dict[str, Any]:
         summary = block_summary(block)
         for tx in summary["transactions"]:
-            proof = {
-                "txId": tx["txId"],
-                "blockNumber": summary["number"],
-                "validation": tx["validation"],
-                "valid": tx["valid"],
-                "endorsers": tx["endorsers"],
-                "creator": tx["creator"],
-                "function": tx["function"],
-                "timestamp": tx["timestamp"],
-            }
+            proof = ledger_proof(
+                tx["txId"],
+                summary["number"],
+                tx["validation"],
+                valid=tx["valid"],
+                endorsers=tx["endorsers"],
+                creator=tx["creator"],
+                function=tx["function"],
+                timestamp=tx["timestamp"],
+            )
             self._index[tx["txId"]] = proof
             for future in self._waiters.pop(tx["txId"], []):
                 if not future.done():

@@ -1,16 +1,20 @@
 """Network control for storyboards, over the one FabricNetwork object (native or Compose runtime).
 
-Stopping and starting nodes, onboarding an org and upgrading the contract are the same calls that
-``make`` uses; they block, so they run in a worker thread while the app keeps serving.
+Stopping and starting nodes, onboarding an org, upgrading the contract and rewinding to a snapshot are
+the same calls that ``make`` uses; they block, so they run in a worker thread while the app keeps
+serving. One change to the network's shape runs at a time: a second one, asked for while the first is
+under way, is refused (409 ``NETWORK_BUSY``) rather than interleaved with it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import shutil
 import subprocess
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +31,23 @@ class FabricControl:
     def __init__(self, network: FabricNetwork, repo_root: Path) -> None:
         self.network = network
         self.repo_root = repo_root
+        self.changing: str | None = None  # what is reshaping the network right now, if anything
+
+    @contextlib.asynccontextmanager
+    async def _exclusive(self, what: str) -> AsyncIterator[None]:
+        """Run one change of the network at a time; refuse (never queue or interleave) a second one."""
+        if self.changing is not None:
+            raise ServiceError(
+                "NETWORK_BUSY",
+                f"the network is busy ({self.changing}); try again when it has finished",
+                409,
+                message_zh=f"网络正忙（{self.changing}），请在完成后再试",
+            )
+        self.changing = what
+        try:
+            yield
+        finally:
+            self.changing = None
 
     def _node_name(self, name: str) -> str:
         if name == LEADER:
@@ -40,38 +61,55 @@ class FabricControl:
             raise ServiceError("UNKNOWN_NODE", str(err.args[0])) from None
 
     async def stop_node(self, name: str) -> dict[str, Any]:
-        node = self._node_name(name)
-        stopped = await asyncio.to_thread(self.network.stop_node, node)
-        outcome: dict[str, Any] = {"node": node, "stopped": stopped}
-        if self.network.spec(node).kind == NodeKind.ORDERER:
-            # The story is "the cluster carries on": show who leads now, once the election is over.
-            started = asyncio.get_running_loop().time()
-            outcome["newLeader"] = await asyncio.to_thread(self.network.wait_for_raft_leader, 15.0)
-            outcome["electionSeconds"] = round(asyncio.get_running_loop().time() - started, 2)
-        return outcome
+        async with self._exclusive(f"stopping {name}"):
+            node = self._node_name(name)
+            stopped = await asyncio.to_thread(self.network.stop_node, node)
+            outcome: dict[str, Any] = {"node": node, "stopped": stopped}
+            if self.network.spec(node).kind == NodeKind.ORDERER:
+                # The story is "the cluster carries on": show who leads now, once the election is over.
+                started = asyncio.get_running_loop().time()
+                outcome["newLeader"] = await asyncio.to_thread(self.network.wait_for_raft_leader, 15.0)
+                outcome["electionSeconds"] = round(asyncio.get_running_loop().time() - started, 2)
+            return outcome
 
     async def start_node(self, name: str) -> dict[str, Any]:
-        node = self._node_name(name)
-        await asyncio.to_thread(self.network.start_node, node)
-        spec = self.network.spec(node)
-        if spec.kind == NodeKind.PEER:
-            await asyncio.to_thread(self.network.wait_for_gossip)
-        # The restarted node pulls the blocks it missed: wait until every ledger is at the same height.
-        heights = await asyncio.to_thread(
-            self.network.wait_for_equal_heights, (NodeKind.PEER, NodeKind.ORDERER), 30.0, f"{node} to catch up"
-        )
-        return {"node": node, "started": True, "heights": heights}
+        async with self._exclusive(f"starting {name}"):
+            node = self._node_name(name)
+            await asyncio.to_thread(self.network.start_node, node)
+            spec = self.network.spec(node)
+            if spec.kind == NodeKind.PEER:
+                await asyncio.to_thread(self.network.wait_for_gossip)
+            # The restarted node pulls the blocks it missed: wait until every ledger is at the same height.
+            heights = await asyncio.to_thread(
+                self.network.wait_for_equal_heights, (NodeKind.PEER, NodeKind.ORDERER), 30.0, f"{node} to catch up"
+            )
+            return {"node": node, "started": True, "heights": heights}
 
     async def add_org(self, key: str) -> dict[str, Any]:
-        outcome = await asyncio.to_thread(self.network.add_org, key, log.info)
-        return {"org": key, "outcome": outcome, "orgs": [o.msp_id for o in self.network.topology.peer_orgs]}
+        async with self._exclusive(f"adding {key}"):
+            outcome = await asyncio.to_thread(self.network.add_org, key, log.info)
+            return {"org": key, "outcome": outcome, "orgs": [o.msp_id for o in self.network.topology.peer_orgs]}
 
     async def remove_org(self, key: str) -> dict[str, Any]:
-        outcome = await asyncio.to_thread(self.network.remove_org, key, log.info)
-        return {"org": key, "outcome": outcome}
+        async with self._exclusive(f"removing {key}"):
+            outcome = await asyncio.to_thread(self.network.remove_org, key, log.info)
+            return {"org": key, "outcome": outcome}
 
     async def deploy_change(self, change: str) -> dict[str, Any]:
-        return await asyncio.to_thread(self._deploy_change, change)
+        async with self._exclusive(f"deploying {change}"):
+            return await asyncio.to_thread(self._deploy_change, change)
+
+    async def restore(self, snapshot: str) -> float:
+        """Rewind every ledger to ``snapshot`` (``make reset``); returns the seconds it took."""
+        async with self._exclusive(f"restoring {snapshot!r}"):
+            if not self.network.has_snapshot(snapshot):
+                raise ServiceError(
+                    "NO_SNAPSHOT",
+                    f"no {snapshot!r} snapshot: start the demo with `make demo`",
+                    409,
+                    message_zh=f"没有快照 {snapshot}：请先用 make demo 启动演示",
+                )
+            return await asyncio.to_thread(self.network.restore_snapshot, snapshot, log.info)
 
     def _deploy_change(self, change: str) -> dict[str, Any]:
         """Copy the chaincode, apply ``demos/changes/<change>``, regenerate its metadata, redeploy."""
@@ -91,12 +129,7 @@ class FabricControl:
             log.warning("go not found: the upgraded contract's metadata is not regenerated")
         else:
             self._regenerate_metadata(source)
-        original = self.network.chaincode_source
-        self.network.chaincode_source = source
-        try:
-            return self.network.deploy_chaincode(log.info)
-        finally:
-            self.network.chaincode_source = original
+        return self.network.deploy_chaincode(log.info, source)
 
     @staticmethod
     def _regenerate_metadata(source: Path) -> None:

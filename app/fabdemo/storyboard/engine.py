@@ -29,6 +29,7 @@ class NetworkControl(Protocol):
     async def add_org(self, key: str) -> dict[str, Any]: ...
     async def remove_org(self, key: str) -> dict[str, Any]: ...
     async def deploy_change(self, change: str) -> dict[str, Any]: ...
+    async def restore(self, snapshot: str) -> float: ...
     async def status(self) -> dict[str, Any]: ...
 
 
@@ -81,7 +82,7 @@ class StoryRun:
 
 class StoryEngine:
     def __init__(self, ledger: Any, control: NetworkControl, repo_root: Path) -> None:
-        self.ledger = ledger  # fabdemo.service.ledger.LedgerService
+        self.ledger = ledger  # fabdemo.service.LedgerService, over the same FabricNetwork as ``control``
         self.control = control
         self.repo_root = repo_root
         self._events: dict[str, list[dict[str, Any]]] = {}

@@ -1,8 +1,12 @@
 """The live presentation: which storyboard and scene the room is on, the timers, what ran.
 
 One ``PresenterSession`` lives in the app. The presenter view drives it (select, run, let the
-customer drive, skip, back, next); the audience view follows it through the same event stream and is
-only ever sent the public part of the state (no talk track).
+customer drive, skip, back, next, reset); the audience view follows it through the same event stream
+and is only ever sent the public part of the state (no talk track).
+
+One thing happens at a time: while a scene runs, waits for the customer or the demo is being reset,
+``busy`` says so, and a request that would change the network in the middle of it (run, reset, the
+customer's step) is refused with 409 ``BUSY`` (in English and Chinese), never interleaved.
 """
 
 from __future__ import annotations
@@ -10,15 +14,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from fabdemo.service.errors import ServiceError
 from fabdemo.storyboard.engine import SceneReport, StoryEngine, StoryRun
 from fabdemo.storyboard.model import Scene, Storyboard, load_all
+from fabdemo.storyboard.rehearse import SEEDED
 from fabdemo.storyboard.template import TemplateError
 
 CUSTOMER_WAIT_SECONDS = 600
+
+# busy -> what is under way, and what to do about it (English, Chinese)
+BUSY_TEXTS: dict[str, tuple[str, str, str, str]] = {
+    "running": ("a scene is running", "wait for it to finish", "场景正在运行", "请等待其完成"),
+    "waiting": (
+        "the scene is waiting for the customer",
+        "wait for the customer, or move to another scene to stop waiting",
+        "场景正在等待客户操作",
+        "请等待客户完成，或切换到其他场景以停止等待",
+    ),
+    "resetting": ("the demo is being reset", "wait for the reset to finish", "演示正在重置", "请等待重置完成"),
+}
 
 
 class PresenterSession:
@@ -31,7 +49,7 @@ class PresenterSession:
         self.index = 0
         self.started_at: float | None = None  # wall clock (epoch seconds) when the storyboard started
         self.scene_started_at: float | None = None
-        self.busy: str | None = None  # "running" | "waiting" while an action is under way
+        self.busy: str | None = None  # "running" | "waiting" | "resetting" while something is under way
         self.reports: dict[str, SceneReport] = {}
         self.customer_done: set[str] = set()
         self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
@@ -43,6 +61,10 @@ class PresenterSession:
         self.storyboards = {s.id: s for s in load_all(self.demos_dir)}
 
     def select(self, story_id: str) -> None:
+        self._refuse_if_busy("choose a storyboard", "选择故事板", only=("resetting",))
+        self._start(story_id)
+
+    def _start(self, story_id: str) -> None:
         if story_id not in self.storyboards:
             known = ", ".join(sorted(self.storyboards))
             raise ServiceError("UNKNOWN_STORYBOARD", f"no storyboard {story_id!r}; known: {known}", 404)
@@ -68,6 +90,7 @@ class PresenterSession:
 
     # -- navigation ----------------------------------------------------------------------------------
     def go(self, index: int) -> None:
+        self._refuse_if_busy("change scenes", "切换场景", only=("resetting",))
         story, _run, _scene = self._require()
         if not 0 <= index < len(story.scenes):
             raise ServiceError("INVALID_ARGUMENT", f"scene {index + 1} does not exist", 422)
@@ -88,14 +111,11 @@ class PresenterSession:
     async def run_scene(self) -> SceneReport:
         """Run the current scene's actions (a customer step, if any, is left to the customer)."""
         _story, run, scene = self._require()
-        if self.busy:
-            raise ServiceError("BUSY", f"the scene is {self.busy}; wait for it to finish", 409)
+        self._refuse_if_busy("run the scene", "运行场景")
         self.busy = "running"
         self._publish()
         try:
-            scene_without_customer = scene.model_copy(
-                update={"customer": None, "expect": self._own_expectations(scene)}
-            )
+            scene_without_customer = scene.model_copy(update={"customer": None, "expect": _own_expectations(scene)})
             report = await self.engine.run_scene(run, scene_without_customer, simulate_customer=False)
             self.reports[scene.id] = report
             return report
@@ -103,19 +123,12 @@ class PresenterSession:
             self.busy = None
             self._publish()
 
-    @staticmethod
-    def _own_expectations(scene: Scene) -> list[Any]:
-        """Expectations about the scene's own actions (the customer's are checked when they act)."""
-        own = {a.id for a in scene.actions}
-        return [e for e in scene.expect if e.action in own]
-
     def wait_for_customer(self) -> None:
         """Let the customer drive: wait (in the background) for their transaction to reach the ledger."""
         _story, run, scene = self._require()
         if scene.customer is None:
             raise ServiceError("NO_CUSTOMER_STEP", "this scene has no step for the customer", 409)
-        if self.busy:
-            raise ServiceError("BUSY", f"the scene is {self.busy}", 409)
+        self._refuse_if_busy("let the customer drive", "让客户操作")
         self.busy = "waiting"
         self._publish()
 
@@ -124,8 +137,12 @@ class PresenterSession:
                 if await self.engine.wait_for_customer(run, scene, CUSTOMER_WAIT_SECONDS):
                     self.customer_done.add(scene.id)
             finally:
-                self.busy = None
-                self._publish()
+                # A wait that was cancelled (the presenter moved on) no longer owns ``busy``: something
+                # else may have started since.
+                if self._task is asyncio.current_task():
+                    self._task = None
+                    self.busy = None
+                    self._publish()
 
         self._task = asyncio.create_task(wait(), name="presenter-customer")
 
@@ -134,6 +151,8 @@ class PresenterSession:
         _story, run, scene = self._require()
         if scene.customer is None:
             raise ServiceError("NO_CUSTOMER_STEP", "this scene has no step for the customer", 409)
+        # Doing it for them replaces waiting for them; it never runs beside a scene or a reset.
+        self._refuse_if_busy("do the customer's step", "代客户操作", only=("running", "resetting"))
         self._cancel_task()
         self.busy = "running"
         self._publish()
@@ -147,6 +166,37 @@ class PresenterSession:
         finally:
             self.busy = None
             self._publish()
+
+    async def reset(self, snapshot: str = SEEDED) -> float:
+        """Rewind the network to ``snapshot`` (``make reset``) and restart the storyboard from its first scene.
+
+        Refused while a scene runs or waits for the customer; while it runs, the session is busy
+        ("resetting"), so no scene can start. Returns the seconds the rewind took.
+        """
+        self._refuse_if_busy("reset the demo", "重置演示")
+        self.busy = "resetting"
+        self._publish()
+        try:
+            seconds = await self.engine.control.restore(snapshot)
+            await self.engine.ledger.ledger_rewound()
+            if self.story is not None:
+                self._start(self.story.id)
+            return seconds
+        finally:
+            self.busy = None
+            self._publish()
+
+    def _refuse_if_busy(self, action_en: str, action_zh: str, only: tuple[str, ...] | None = None) -> None:
+        """409 BUSY if something is under way (of the kinds in ``only``, if given)."""
+        if self.busy is None or (only is not None and self.busy not in only):
+            return
+        what, hint, what_zh, hint_zh = BUSY_TEXTS.get(self.busy, (self.busy, "wait", self.busy, "请稍候"))
+        raise ServiceError(
+            "BUSY",
+            f"{what}: {hint}, then {action_en}",
+            409,
+            message_zh=f"{what_zh}：{hint_zh}，然后再{action_zh}",
+        )
 
     def _cancel_task(self) -> None:
         if self._task is not None and not self._task.done():
@@ -196,13 +246,13 @@ class PresenterSession:
     def presenter_state(self) -> dict[str, Any]:
         state = self.public_state()
         if self.story is None or self.scene is None:
-            state["storyboards"] = self.catalogue()
+            state["storyboards"] = _catalogue(self.storyboards.values())
             return state
         scene = self.scene
         next_scene = self.story.scenes[self.index + 1] if self.index + 1 < len(self.story.scenes) else None
         state.update(
             {
-                "storyboards": self.catalogue(),
+                "storyboards": _catalogue(self.storyboards.values()),
                 "budgetMinutes": self.story.budget_minutes,
                 "plannedMinutes": self.story.planned_minutes,
                 "startedAt": self.started_at,
@@ -229,20 +279,6 @@ class PresenterSession:
         report = self.reports.get(key)
         return report.to_dict() if report else None
 
-    def catalogue(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": s.id,
-                "audience": s.audience,
-                "title": s.title.model_dump(),
-                "summary": s.summary.model_dump(),
-                "budgetMinutes": s.budget_minutes,
-                "plannedMinutes": s.planned_minutes,
-                "scenes": len(s.scenes),
-            }
-            for s in self.storyboards.values()
-        ]
-
     # -- live updates --------------------------------------------------------------------------------
     def subscribe(self) -> asyncio.Queue[dict[str, Any]]:
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=50)
@@ -257,3 +293,24 @@ class PresenterSession:
         for queue in list(self._subscribers):
             with contextlib.suppress(asyncio.QueueFull):
                 queue.put_nowait(message)
+
+
+def _own_expectations(scene: Scene) -> list[Any]:
+    """Expectations about the scene's own actions (the customer's are checked when they act)."""
+    own = {a.id for a in scene.actions}
+    return [e for e in scene.expect if e.action in own]
+
+
+def _catalogue(storyboards: Iterable[Storyboard]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": s.id,
+            "audience": s.audience,
+            "title": s.title.model_dump(),
+            "summary": s.summary.model_dump(),
+            "budgetMinutes": s.budget_minutes,
+            "plannedMinutes": s.planned_minutes,
+            "scenes": len(s.scenes),
+        }
+        for s in storyboards
+    ]

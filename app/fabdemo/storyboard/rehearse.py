@@ -54,7 +54,7 @@ async def ensure_seeded(network: FabricNetwork, settings: Settings, progress: Ca
         return False
     seed = load_seed(settings.repo_root / "demos" / "seed.yaml")
     progress(f"Loading the demo data set ({len(seed.actions)} actions)")
-    async with LedgerService(settings, follow_blocks=False) as ledger:
+    async with LedgerService(network, follow_blocks=False) as ledger:
         engine = StoryEngine(ledger, FabricControl(network, settings.repo_root), settings.repo_root)
         await run_seed(engine, seed, progress)
     network.mark_seeded()
@@ -69,7 +69,7 @@ async def rehearse_storyboard(
     report = StoryboardReport(story.id, story.audience, story.budget_minutes, story.planned_minutes)
     if network.has_snapshot(SEEDED):
         network.restore_snapshot(SEEDED, progress)
-    async with LedgerService(settings) as ledger:
+    async with LedgerService(network) as ledger:
         engine = StoryEngine(ledger, FabricControl(network, settings.repo_root), settings.repo_root)
         run = StoryRun(story)
         for scene in story.scenes:

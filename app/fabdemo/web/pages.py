@@ -1,14 +1,21 @@
-"""Server-rendered pages. Each handler asks the service layer for one read model and renders a template."""
+"""Server-rendered pages. Each handler asks the service layer for one read model and renders a template.
+
+A handler is handed a :class:`Page` (``PageDep``): the request with the app's service, configuration
+and public URL, as dependencies (:mod:`fabdemo.api.deps`), and the visitor's language and acting org.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from functools import cached_property
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from fabdemo.api.config import AppConfig
+from fabdemo.api.deps import ConfigDep, PublicBaseDep, ServiceDep, get_config, get_service, public_base
 from fabdemo.service import GROUPS, OPERATIONS, LedgerService, ServiceError, get_operation
 from fabdemo.service.catalogue import STATUSES, lot_actions
 from fabdemo.web import TEMPLATES_DIR
@@ -20,12 +27,35 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 ORG_COLOURS = {"grower": "#2f855a", "processor": "#2b6cb0", "retailer": "#c05621", "carrier": "#6b46c1"}
 
 
-def _service(request: Request) -> LedgerService:
-    return request.app.state.service
+class Page:
+    """One page request: what it renders with, and the language and acting org of the visitor."""
+
+    def __init__(self, request: Request, service: LedgerService, config: AppConfig, base: str) -> None:
+        self.request = request
+        self.service = service
+        self.config = config
+        self.base = base  # the app's public URL (the LAN address in room mode)
+
+    @cached_property
+    def context(self) -> dict[str, Any]:
+        return _context(self.request, self.service, self.config)
+
+    @property
+    def org_key(self) -> str:
+        return self.context["org"]["key"]
+
+    def render(self, template: str, status_code: int = 200, **extra: Any) -> HTMLResponse:
+        return templates.TemplateResponse(self.request, template, {**self.context, **extra}, status_code=status_code)
 
 
-def _context(request: Request, **extra: Any) -> dict[str, Any]:
-    service = _service(request)
+def page_of(request: Request, service: ServiceDep, config: ConfigDep, base: PublicBaseDep) -> Page:
+    return Page(request, service, config, base)
+
+
+PageDep = Annotated[Page, Depends(page_of)]
+
+
+def _context(request: Request, service: LedgerService, config: AppConfig) -> dict[str, Any]:
     lang = pick_lang(request.cookies.get("lang"), request.headers.get("accept-language"))
     orgs = service.orgs()
     keys = [o["key"] for o in orgs]
@@ -50,7 +80,6 @@ def _context(request: Request, **extra: Any) -> dict[str, Any]:
         return item.label_zh if zh else item.label_en
 
     t = translator(lang)
-    config = request.app.state.config
     return {
         "request": request,
         "lang": lang,
@@ -80,17 +109,15 @@ def _context(request: Request, **extra: Any) -> dict[str, Any]:
             },
             ensure_ascii=False,
         ),
-        **extra,
     }
 
 
-def _render(request: Request, template: str, status_code: int = 200, **extra: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, template, _context(request, **extra), status_code=status_code)
-
-
 def render_error(request: Request, error: ServiceError) -> Response:
+    """The error page, for the app's exception handlers (outside any route, so no dependencies here)."""
     try:
-        return _render(request, "error.html", status_code=error.http_status, error=error)
+        config = get_config(request)
+        page = Page(request, get_service(request), config, public_base(request, config))
+        return page.render("error.html", status_code=error.http_status, error=error)
     except Exception:  # the error page must never fail itself
         return HTMLResponse(f"<h1>{error.code}</h1><p>{error.message}</p>", status_code=error.http_status)
 
@@ -100,46 +127,43 @@ def _for_role(op: Any, roles: list[str]) -> bool:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def dashboard(request: Request, status: str | None = None, custodian: str | None = None) -> Response:
-    ctx = _context(request)
+async def dashboard(page: PageDep, status: str | None = None, custodian: str | None = None) -> Response:
     status = status if status in STATUSES else None
     custodian = custodian or None
-    data = await _service(request).dashboard(ctx["org"]["key"], status=status, custodian=custodian)
-    return _render(request, "dashboard.html", data=data, statuses=STATUSES, status=status, custodian=custodian)
+    data = await page.service.reads.dashboard(page.org_key, status=status, custodian=custodian)
+    return page.render("dashboard.html", data=data, statuses=STATUSES, status=status, custodian=custodian)
 
 
 @router.get("/operations", response_class=HTMLResponse)
-async def operations(request: Request) -> Response:
-    return _render(request, "operations.html", operations=OPERATIONS, for_role=_for_role)
+async def operations(page: PageDep) -> Response:
+    return page.render("operations.html", operations=OPERATIONS, for_role=_for_role)
 
 
 @router.get("/operations/{op_id}", response_class=HTMLResponse)
-async def operation(request: Request, op_id: str, lot: str | None = None) -> Response:
+async def operation(page: PageDep, op_id: str, lot: str | None = None) -> Response:
     op = get_operation(op_id)
-    ctx = _context(request)
-    service = _service(request)
-    lot_data = await service.query(ctx["org"]["key"], "get_lot", {"lotId": lot}) if lot else None
-    values = service.defaults(op.id, ctx["org"]["key"], lot_data)
+    service = page.service
+    lot_data = await service.query(page.org_key, "get_lot", {"lotId": lot}) if lot else None
+    values = service.defaults(op.id, page.org_key, lot_data)
+    query = page.request.query_params
     for param in op.params:  # explicit values in the URL (e.g. a hash from the document page) win
-        if param.name in request.query_params:
-            values[param.name] = request.query_params[param.name]
-    return _render(request, "operation.html", op=op, values=values, lot=lot_data, for_role=_for_role)
+        if param.name in query:
+            values[param.name] = query[param.name]
+    return page.render("operation.html", op=op, values=values, lot=lot_data, for_role=_for_role)
 
 
 @router.get("/lots/{lot_id}", response_class=HTMLResponse)
-async def lot_page(request: Request, lot_id: str) -> Response:
-    ctx = _context(request)
-    service = _service(request)
-    view = await service.lot_view(lot_id, ctx["org"]["key"])
+async def lot_page(page: PageDep, lot_id: str) -> Response:
+    service = page.service
+    view = await service.reads.lot_view(lot_id, page.org_key)
     lot = view["lot"]
     actions = lot_actions(lot["status"])
-    roles = ctx["org"]["roles"]
+    roles = page.context["org"]["roles"]
     mine = [op for op in actions if _for_role(op, roles)]
     others = [op for op in actions if not _for_role(op, roles)]
-    forms = {op.id: service.defaults(op.id, ctx["org"]["key"], lot) for op in actions}
+    forms = {op.id: service.defaults(op.id, page.org_key, lot) for op in actions}
     chart = temperature_chart(lot.get("temperatures", []), view["product"])
-    return _render(
-        request,
+    return page.render(
         "lot.html",
         view=view,
         lot=lot,
@@ -148,25 +172,22 @@ async def lot_page(request: Request, lot_id: str) -> Response:
         others=others,
         forms=forms,
         for_role=_for_role,
-        consumer_url=f"{request.app.state.public_base(request)}/c/{lot_id}",
+        consumer_url=f"{page.base}/c/{lot_id}",
     )
 
 
 @router.get("/lots/{lot_id}/trace", response_class=HTMLResponse)
-async def trace_page(request: Request, lot_id: str) -> Response:
-    ctx = _context(request)
-    service = _service(request)
-    trace = await service.trace(lot_id, ctx["org"]["key"])
-    retailers = {o["msp"] for o in service.orgs() if "retailer" in o["roles"]}
-    return _render(request, "trace.html", trace=trace, graph=trace_graph(trace, retailers), lot_id=lot_id)
+async def trace_page(page: PageDep, lot_id: str) -> Response:
+    trace = await page.service.reads.trace(lot_id, page.org_key)
+    retailers = {o["msp"] for o in page.context["orgs"] if "retailer" in o["roles"]}
+    return page.render("trace.html", trace=trace, graph=trace_graph(trace, retailers), lot_id=lot_id)
 
 
 @router.get("/c/{lot_id}", response_class=HTMLResponse)
-async def consumer_page(request: Request, lot_id: str, at: str = "Online") -> Response:
-    result = await _service(request).authenticity(lot_id, at.strip()[:128] or "Online")
+async def consumer_page(page: PageDep, lot_id: str, at: str = "Online") -> Response:
+    result = await page.service.reads.authenticity(lot_id, at.strip()[:128] or "Online")
     temps = result["lot"].get("temperatures", [])
-    return _render(
-        request,
+    return page.render(
         "consumer.html",
         result=result,
         lot=result["lot"],
@@ -178,26 +199,23 @@ async def consumer_page(request: Request, lot_id: str, at: str = "Online") -> Re
 
 
 @router.get("/documents", response_class=HTMLResponse)
-async def documents_page(request: Request, lot: str | None = None) -> Response:
-    ctx = _context(request)
-    lot_data = await _service(request).query(ctx["org"]["key"], "get_lot", {"lotId": lot}) if lot else None
-    return _render(request, "documents.html", lot=lot_data, lot_id=lot or "")
+async def documents_page(page: PageDep, lot: str | None = None) -> Response:
+    lot_data = await page.service.query(page.org_key, "get_lot", {"lotId": lot}) if lot else None
+    return page.render("documents.html", lot=lot_data, lot_id=lot or "")
 
 
 @router.get("/prices", response_class=HTMLResponse)
-async def prices_page(request: Request, lot: str | None = None) -> Response:
-    ctx = _context(request)
-    service = _service(request)
-    lots = await service.list_lots(ctx["org"]["key"])
+async def prices_page(page: PageDep, lot: str | None = None) -> Response:
+    service = page.service
+    lots = await service.reads.list_lots(page.org_key)
     priced = [item for item in lots if item.get("priceHash")]
     chosen = lot or (priced[0]["lotId"] if priced else None)
-    views = await service.price_views(chosen) if chosen else []
+    views = await service.reads.price_views(chosen) if chosen else []
     disclosed = next((v["price"]["rawJson"] for v in views if "price" in v), "")
     lot_data = next((item for item in lots if item["lotId"] == chosen), None)
     set_price = get_operation("set_price")
-    values = service.defaults("set_price", ctx["org"]["key"], lot_data) if chosen else {}
-    return _render(
-        request,
+    values = service.defaults("set_price", page.org_key, lot_data) if chosen else {}
+    return page.render(
         "prices.html",
         priced=priced,
         chosen=chosen,
@@ -211,39 +229,37 @@ async def prices_page(request: Request, lot: str | None = None) -> Response:
 
 
 @router.get("/ledger", response_class=HTMLResponse)
-async def ledger_page(request: Request) -> Response:
-    service = _service(request)
-    return _render(request, "ledger.html", blocks=service.recent_blocks(20), follower=service.follower.status())
+async def ledger_page(page: PageDep) -> Response:
+    follower = page.service.follower
+    return page.render("ledger.html", blocks=follower.recent_blocks(20), follower=follower.status())
 
 
 @router.get("/network", response_class=HTMLResponse)
-async def network_page(request: Request, fragment: bool = False) -> Response:
-    status = await _service(request).network_status()
+async def network_page(page: PageDep, fragment: bool = False) -> Response:
+    status = await page.service.network_status()
     template = "_network_svg.html" if fragment else "network.html"
-    return _render(request, template, status=status, diagram=network_diagram(status))
+    return page.render(template, status=status, diagram=network_diagram(status))
 
 
 @router.get("/invite", response_class=HTMLResponse)
-async def invite_page(request: Request) -> Response:
-    config = request.app.state.config
-    return _render(request, "invite.html", join_url=config.join_url or request.app.state.public_base(request))
+async def invite_page(page: PageDep) -> Response:
+    return page.render("invite.html", join_url=page.config.join_url or page.base)
 
 
 # -- storyboards: presenter and audience views ----------------------------------------------------------
 
 
 @router.get("/present", response_class=HTMLResponse)
-async def present(request: Request) -> Response:
+async def present(page: PageDep) -> Response:
     """The presenter view: talk track, timers, run / customer / skip / back (the presenter's laptop)."""
-    return _render(request, "present.html", present_texts=_present_texts(request))
+    return page.render("present.html", present_texts=_present_texts(page))
 
 
 @router.get("/audience", response_class=HTMLResponse)
-async def audience(request: Request) -> Response:
+async def audience(page: PageDep) -> Response:
     """The audience view for the projector: follows the presenter, never shows the talk track."""
-    return _render(request, "audience.html", public=True, present_texts=_present_texts(request))
+    return page.render("audience.html", public=True, present_texts=_present_texts(page))
 
 
-def _present_texts(request: Request) -> str:
-    lang = pick_lang(request.cookies.get("lang"), request.headers.get("accept-language"))
-    return json.dumps(present_js_texts(lang), ensure_ascii=False)
+def _present_texts(page: Page) -> str:
+    return json.dumps(present_js_texts(page.context["lang"]), ensure_ascii=False)

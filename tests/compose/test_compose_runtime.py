@@ -142,18 +142,18 @@ def test_cross_org_submit_and_read(network: FabricNetwork) -> None:
 
 def test_stop_and_restart_a_peer(network: FabricNetwork) -> None:
     name = "peer0.processor.example.com"
-    spec = network.spec(name)
+    spec = network.nodes.spec(name)
     container = network.runtime.container_id(spec)
-    assert network.stop_node(name) is True
+    assert network.nodes.stop_node(name) is True
     assert not network.runtime.is_running(spec)
     assert _docker().containers.get(container).status == "exited"
     farm_gw, farm = _contract(network, "farm")
     with farm_gw:
         # MAJORITY of three orgs: farm and retail still endorse while the processor's peer is down.
         _harvest(farm, f"LOT-CMP-{uuid.uuid4().hex[:8]}")
-        network.start_node(name)
+        network.nodes.start_node(name)
         assert network.runtime.container_id(spec) == container  # the same container, started again
-        network.wait_for_gossip()
+        network.nodes.wait_for_gossip()
         lot_id = f"LOT-CMP-{uuid.uuid4().hex[:8]}"
         _harvest(farm, lot_id)
     processor_gw, processor = _contract(network, "processor")

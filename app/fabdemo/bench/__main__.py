@@ -75,7 +75,7 @@ def bench_network(network: FabricNetwork) -> dict:
     started = time.monotonic()
     network.deploy_chaincode(log)
     result["redeploy_after_change_s"] = round(time.monotonic() - started, 2)
-    network.wait_for_gossip()
+    network.nodes.wait_for_gossip()
     return result
 
 

@@ -7,7 +7,8 @@
     nodectl.py     the nodes as objects: start, stop, status, cluster-wide waits
 
 Each part receives the process's one :class:`~fabdemo.network.context.NetworkContext`; the CLI, the web
-app, the storyboards, the benchmarks and the tests all drive the network through this facade.
+app, the storyboards, the benchmarks and the tests all drive the network through this facade, and
+reach single nodes through ``network.nodes`` (start, stop, status, leader, waits).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from fabdemo.network.context import NetworkContext
 from fabdemo.network.layout import StateLayout
 from fabdemo.network.lifecycle import ChaincodeLifecycle
 from fabdemo.network.nodectl import NodeControl
-from fabdemo.network.nodes import NodeKind, NodeSpec
 from fabdemo.network.snapshot import Snapshots
 from fabdemo.network.state import NetworkError, NetworkState, NodeStatus
 from fabdemo.network.topology import Topology
@@ -100,32 +100,5 @@ class FabricNetwork:
     def mark_seeded(self) -> None:
         self.snapshots.mark_seeded()
 
-    # -- nodes ---------------------------------------------------------------------------------------------
-    def specs(self) -> list[NodeSpec]:
-        return self.nodes.specs()
-
-    def spec(self, name: str) -> NodeSpec:
-        return self.nodes.spec(name)
-
     def status(self) -> list[NodeStatus]:
         return self.nodes.status()
-
-    def stop_node(self, name: str) -> bool:
-        return self.nodes.stop_node(name)
-
-    def start_node(self, name: str, progress: Progress | None = None) -> None:
-        self.nodes.start_node(name, progress)
-
-    def raft_leader(self) -> str | None:
-        return self.nodes.raft_leader()
-
-    def wait_for_raft_leader(self, timeout: float = 30.0) -> str:
-        return self.nodes.wait_for_raft_leader(timeout)
-
-    def wait_for_equal_heights(
-        self, kinds: tuple[NodeKind, ...] = (NodeKind.PEER,), timeout: float = 30.0, what: str | None = None
-    ) -> dict[str, int | None]:
-        return self.nodes.wait_for_equal_heights(kinds, timeout, what)
-
-    def wait_for_gossip(self, timeout: float = 30.0) -> None:
-        self.nodes.wait_for_gossip(timeout)

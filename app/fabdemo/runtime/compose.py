@@ -22,9 +22,10 @@ from fabdemo.network import chaincode as cc
 from fabdemo.network.layout import StateLayout
 from fabdemo.network.nodeconfig import CouchDB
 from fabdemo.network.nodes import NodeKind, NodeSpec
-from fabdemo.network.placement import CONTAINER_DATA_DIR, CONTAINERS
+from fabdemo.network.placement import CONTAINERS
 from fabdemo.network.topology import PeerOrg, Topology
 from fabdemo.runtime import composefile as cf
+from fabdemo.runtime.compose_ledgers import VolumeLedgers
 from fabdemo.runtime.compose_project import (
     SERVICE_LABEL,
     ComposeError,
@@ -45,6 +46,14 @@ def _quiet(_message: str) -> None:
     pass
 
 
+def _runs_spec(container: Any, spec: NodeSpec) -> bool:
+    """A chaincode container must run the package the spec names (a redeploy changes it)."""
+    if spec.kind != NodeKind.CHAINCODE:
+        return True
+    env = dict(item.partition("=")[::2] for item in container.attrs["Config"].get("Env") or [])
+    return env.get("CHAINCODE_ID") == spec.extra.get("package_id")
+
+
 class ComposeRuntime:
     name = "compose"
     placement = CONTAINERS
@@ -57,6 +66,7 @@ class ComposeRuntime:
         self.settings = settings
         self.layout = layout
         self.project = ComposeProject(settings, topology, layout)
+        self._ledgers = VolumeLedgers(self.project, layout)
         self._progress = progress  # for the slow first start (image pulls); a runtime never prints
 
     @property
@@ -93,7 +103,7 @@ class ComposeRuntime:
             if spec.kind == NodeKind.CHAINCODE:
                 self.project.remember_chaincode(spec.org_key, spec.extra["package_id"])
             container = existing.get(spec.name)
-            if container is None or not self._matches(container, spec):
+            if container is None or not _runs_spec(container, spec):
                 create.append(spec.name)
                 if spec.kind == NodeKind.PEER and self._couchdb_on():
                     create.insert(0, cf.couchdb_service(self.project.org(spec.org_key)))
@@ -106,14 +116,6 @@ class ComposeRuntime:
         if create:
             self._pull_missing(specs)
             self.project.compose("up", "-d", "--no-deps", *create)
-
-    @staticmethod
-    def _matches(container: Any, spec: NodeSpec) -> bool:
-        """A chaincode container must run the package the spec names (a redeploy changes it)."""
-        if spec.kind != NodeKind.CHAINCODE:
-            return True
-        env = dict(item.partition("=")[::2] for item in container.attrs["Config"].get("Env") or [])
-        return env.get("CHAINCODE_ID") == spec.extra.get("package_id")
 
     def _pull_missing(self, specs: list[NodeSpec]) -> None:
         """Pull the Fabric images a first start needs, saying so (it takes a while, once)."""
@@ -232,54 +234,11 @@ class ComposeRuntime:
             self.docker.volumes.get(self.project.volume(service)).remove(force=True)
 
     # -- snapshots: node data lives in named volumes ---------------------------------------------------------
-    def _helper(self, script: str, volumes: dict[str, dict[str, str]]) -> None:
-        """Run a shell script in a throwaway container of the orderer image (it has sh and cp)."""
-        import docker.errors
-
-        container = self.docker.containers.run(
-            self.project.images()["orderer"],
-            ["sh", "-c", script],
-            volumes=volumes,
-            detach=True,
-            user="0:0",
-            network_mode="none",
-            labels={"com.docker.compose.project": self.project.name, "fabdemo.role": "ledger-copy"},
-        )
-        try:
-            exit_code = container.wait().get("StatusCode", 1)
-            if exit_code != 0:
-                output = container.logs().decode(errors="replace")
-                raise ComposeError(f"copying ledgers failed ({exit_code}): {output.strip()[-2000:]}")
-        finally:
-            # v=True: the image's VOLUME folders would otherwise stay behind as anonymous volumes.
-            with contextlib.suppress(docker.errors.APIError):
-                container.remove(force=True, v=True)
-
-    def _owner(self) -> str:
-        # Files the helper writes into the state dir belong to whoever owns the state dir.
-        info = self.layout.root.stat()
-        return f"{info.st_uid}:{info.st_gid}"
-
     def save_ledgers(self, specs: list[NodeSpec], folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        volumes = {self.project.volume(s.name): {"bind": f"/v/{s.name}", "mode": "ro"} for s in specs}
-        volumes[str(folder.resolve())] = {"bind": "/snap", "mode": "rw"}
-        data = CONTAINER_DATA_DIR.removeprefix(cf.VOLUME_MOUNT).strip("/")
-        steps = [
-            f"rm -rf /snap/{n} && mkdir -p /snap/{n} && cp -a --sparse=always /v/{n}/{data}/. /snap/{n}/"
-            for n in (s.name for s in specs)
-        ]
-        self._helper(" && ".join([*steps, f"chown -R {self._owner()} /snap"]), volumes)
+        self._ledgers.save(specs, folder)
 
     def load_ledgers(self, specs: list[NodeSpec], folder: Path) -> None:
-        volumes = {self.project.volume(s.name): {"bind": f"/v/{s.name}", "mode": "rw"} for s in specs}
-        volumes[str(folder.resolve())] = {"bind": "/snap", "mode": "ro"}
-        data = CONTAINER_DATA_DIR.removeprefix(cf.VOLUME_MOUNT).strip("/")
-        steps = [
-            f"rm -rf /v/{n}/{data} && mkdir -p /v/{n}/{data} && cp -a --sparse=always /snap/{n}/. /v/{n}/{data}/"
-            for n in (s.name for s in specs)
-        ]
-        self._helper(" && ".join(steps), volumes)
+        self._ledgers.load(specs, folder)
         if self._couchdb_on():
             # A restored peer rebuilds its CouchDB state from its blocks when the database is empty.
             for spec in specs:

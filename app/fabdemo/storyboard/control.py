@@ -51,37 +51,38 @@ class FabricControl:
 
     def _node_name(self, name: str) -> str:
         if name == LEADER:
-            leader = self.network.raft_leader()
+            leader = self.network.nodes.raft_leader()
             if leader is None:
                 raise ServiceError("NO_LEADER", "no orderer is leading the Raft cluster right now")
             return leader
         try:
-            return self.network.spec(name).name
+            return self.network.nodes.spec(name).name
         except KeyError as err:
             raise ServiceError("UNKNOWN_NODE", str(err.args[0])) from None
 
     async def stop_node(self, name: str) -> dict[str, Any]:
         async with self._exclusive(f"stopping {name}"):
             node = self._node_name(name)
-            stopped = await asyncio.to_thread(self.network.stop_node, node)
+            stopped = await asyncio.to_thread(self.network.nodes.stop_node, node)
             outcome: dict[str, Any] = {"node": node, "stopped": stopped}
-            if self.network.spec(node).kind == NodeKind.ORDERER:
+            if self.network.nodes.spec(node).kind == NodeKind.ORDERER:
                 # The story is "the cluster carries on": show who leads now, once the election is over.
                 started = asyncio.get_running_loop().time()
-                outcome["newLeader"] = await asyncio.to_thread(self.network.wait_for_raft_leader, 15.0)
+                outcome["newLeader"] = await asyncio.to_thread(self.network.nodes.wait_for_raft_leader, 15.0)
                 outcome["electionSeconds"] = round(asyncio.get_running_loop().time() - started, 2)
             return outcome
 
     async def start_node(self, name: str) -> dict[str, Any]:
         async with self._exclusive(f"starting {name}"):
             node = self._node_name(name)
-            await asyncio.to_thread(self.network.start_node, node)
-            spec = self.network.spec(node)
+            await asyncio.to_thread(self.network.nodes.start_node, node)
+            spec = self.network.nodes.spec(node)
             if spec.kind == NodeKind.PEER:
-                await asyncio.to_thread(self.network.wait_for_gossip)
+                await asyncio.to_thread(self.network.nodes.wait_for_gossip)
             # The restarted node pulls the blocks it missed: wait until every ledger is at the same height.
+            nodes = self.network.nodes
             heights = await asyncio.to_thread(
-                self.network.wait_for_equal_heights, (NodeKind.PEER, NodeKind.ORDERER), 30.0, f"{node} to catch up"
+                nodes.wait_for_equal_heights, (NodeKind.PEER, NodeKind.ORDERER), 30.0, f"{node} to catch up"
             )
             return {"node": node, "started": True, "heights": heights}
 

@@ -10,8 +10,8 @@ STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
 PHONY_APP := app app-stop reset snapshot add-org remove-org rehearse doctor
-.PHONY: help setup demo up down $(PHONY_APP) status deploy-cc env test test-unit test-chaincode test-e2e lint fmt bench clean
-.PHONY: test-compose compose-file fresh-check
+.PHONY: help setup demo up down $(PHONY_APP) status deploy-cc env test test-unit test-chaincode test-e2e lint fmt bench chaos clean
+.PHONY: test-compose compose-file fresh-check fuzz-chaincode
 # RUNTIME=native|compose (default: Compose when a Docker engine is reachable) reaches the CLI through
 # the environment, as PROFILE and STATE_DB=couchdb do. The test suites pin the native runtime unless
 # TEST_RUNTIME says otherwise; `make test-compose` tests the Compose runtime.
@@ -71,14 +71,28 @@ fmt: $(STAMP) ## format Python and Go sources
 test-chaincode: ## Go unit tests of the contract, with coverage
 	@cd chaincode && go test -cover ./...
 
+# `go test -fuzz` takes one target at a time; the targets are listed from the sources so a new one
+# is fuzzed without editing this file. Failing inputs land in chaincode/contract/testdata/fuzz/.
+FUZZTIME ?= 4s
+fuzz-chaincode: ## fuzz every contract fuzz target for FUZZTIME each (default 4s; FUZZTIME=60s for longer)
+	@set -o pipefail; cd chaincode && for target in $$(go test ./contract/ -list '^Fuzz' | grep '^Fuzz'); do \
+		echo "fuzz $$target for $(FUZZTIME)"; \
+		go test ./contract/ -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) | grep -v '^fuzz: elapsed' || exit 1; \
+	done
+
 test-unit: $(STAMP) ## Python unit tests (no network)
 	@$(PY) -m pytest -q tests/unit
 
 test-e2e: setup ## end-to-end tests on a real network that the suite starts and stops
 	@RUNTIME=$(TEST_RUNTIME) $(PY) -m pytest -q tests/e2e
 
-test: setup lint test-chaincode ## lint, unit and end-to-end tests (CI runs this, then test-compose)
+test: setup lint test-chaincode fuzz-chaincode ## lint, unit and end-to-end tests (CI runs this, then test-compose)
 	@RUNTIME=$(TEST_RUNTIME) $(PY) -m pytest -q tests
+
+.PHONY: fuzz-api
+fuzz-api: setup ## schemathesis over every REST operation, thousands of cases (FUZZ_EXAMPLES=200, FUZZ_SECONDS=900)
+	@FABDEMO_FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} FABDEMO_FUZZ_SECONDS=$${FUZZ_SECONDS:-900} \
+		$(PY) -m pytest -q tests/api/test_schemathesis.py
 
 test-compose: setup ## the Compose runtime end to end on a real Docker engine (scripts/test-compose.sh)
 	@PY=$(PY) bash scripts/test-compose.sh
@@ -92,6 +106,9 @@ compose-file: $(STAMP) ## regenerate docker-compose.yaml from network/topology.y
 
 bench: setup ## benchmarks; writes JSON (BENCH_OUT=<file> to choose where)
 	@$(PY) -m fabdemo.bench $(if $(BENCH_OUT),--out $(BENCH_OUT))
+
+chaos: setup ## faults under REST load (leader, peer, chaincode, app, sleep, orderer quorum); JSON (CHAOS_OUT=<file>, SHORT=1)
+	@$(PY) -m fabdemo.chaos $(if $(SHORT),--short) $(if $(CHAOS_OUT),--out $(CHAOS_OUT))
 
 clean: down ## remove the virtualenv too (binaries stay cached in ~/.cache/fabric-demo-kit)
 	@rm -rf $(VENV)

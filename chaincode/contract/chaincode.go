@@ -129,7 +129,10 @@ func normalizeResponse(stub shim.ChaincodeStubInterface, resp *peer.Response) *p
 	}
 	fn, _ := stub.GetFunctionAndParameters()
 	names := ParameterNames[transactionName(fn)]
-	msg := paramRef.ReplaceAllStringFunc(resp.GetMessage(), func(m string) string {
+	// contractapi echoes the caller's raw argument or function name, which may be invalid UTF-8: a
+	// protobuf string must be valid UTF-8, and the English text must read as the JSON parameter does.
+	msg := strings.ToValidUTF8(resp.GetMessage(), "\uFFFD")
+	msg = paramRef.ReplaceAllStringFunc(msg, func(m string) string {
 		i, _ := strconv.Atoi(paramRef.FindStringSubmatch(m)[1])
 		if i < len(names) {
 			return "parameter " + names[i]

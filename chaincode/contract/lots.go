@@ -21,7 +21,7 @@ func (c *SmartContract) HarvestLot(ctx contractapi.TransactionContextInterface, 
 		checkID("lotId", lotId),
 		checkID("productId", productId),
 		checkText("variety", variety, 0, MaxShortText),
-		checkQuantity("quantity", quantity),
+		checkLotQuantity("quantity", quantity),
 		checkText("unit", unit, 1, MaxUnitLength),
 		checkText("farmName", farmName, 1, MaxShortText),
 		checkText("farmLocation", farmLocation, 0, MaxText),
@@ -268,7 +268,7 @@ func (c *SmartContract) SplitLot(ctx contractapi.TransactionContextInterface, pa
 			return nil, newError("CHILD_LOT_REPEATED", Params{"lot": ch.LotID})
 		}
 		seen[ch.LotID] = true
-		if err := checkQuantity("child quantity", ch.Quantity); err != nil {
+		if err := checkLotQuantity("child quantity", ch.Quantity); err != nil {
 			return nil, err
 		}
 		ch.Quantity = roundQuantity(ch.Quantity)

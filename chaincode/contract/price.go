@@ -3,6 +3,7 @@ package contract
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"unicode/utf8"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
@@ -22,6 +23,12 @@ func sha256Hex(data []byte) string {
 
 // validatePriceTerms checks the confidential price JSON.
 func validatePriceTerms(raw []byte) error {
+	// encoding/json would decode invalid UTF-8 as U+FFFD, so the fields would pass their checks
+	// while the stored bytes (and their hash) keep the invalid bytes; GetPrice's rawJson (JSON
+	// encoded, hence U+FFFD again) would then no longer hash to the ledger's priceHash.
+	if !utf8.Valid(raw) {
+		return newError("TEXT_NOT_UTF8", Params{"field": "transient price"})
+	}
 	var p PriceTerms
 	if err := decodeStrict("transient price", string(raw), &p); err != nil {
 		return err

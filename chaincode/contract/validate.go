@@ -90,6 +90,19 @@ func checkQuantity(field string, v float64) error {
 	return nil
 }
 
+// checkLotQuantity validates a lot quantity: checkQuantity, and still above 0 once rounded to the
+// 6 decimals a lot stores (a quantity like 1e-7 would otherwise create a lot of 0 kg). The value
+// reported is the rounded one, which is what fails the check.
+func checkLotQuantity(field string, v float64) error {
+	if err := checkQuantity(field, v); err != nil {
+		return err
+	}
+	if rounded := roundQuantity(v); rounded <= 0 {
+		return newError("QUANTITY_OUT_OF_RANGE", Params{"field": field, "max": float64(MaxQuantity), "value": rounded})
+	}
+	return nil
+}
+
 // checkOneOf validates that v is one of allowed.
 func checkOneOf(field, v string, allowed []string) error {
 	for _, a := range allowed {

@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fabric_protos.common import common_pb2
+from fabric_protos.common import ledger_pb2
 
 from fabric_gateway import AsyncNetwork, InMemoryCheckpointer, ParsedBlock
 
@@ -172,7 +172,7 @@ class BlockFollower:
     async def _chain_height(self, network: AsyncNetwork) -> int:
         """The channel's current height, from the peer's query system chaincode."""
         raw = await network.get_contract("qscc").evaluate_transaction("GetChainInfo", network.name)
-        info = common_pb2.BlockchainInfo()
+        info = ledger_pb2.BlockchainInfo()
         info.ParseFromString(raw)
         return info.height
 

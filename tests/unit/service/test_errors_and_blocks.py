@@ -178,3 +178,29 @@ async def test_follower_reconnects_after_errors() -> None:
     await follower.stop()
     assert calls >= 3 and follower.reconnects >= 2 and follower.last_error == "peer down"
     assert not follower.connected
+
+
+async def test_follower_reads_the_chain_height_after_a_reconnect() -> None:
+    """After a reconnect the follower compares the chain's height with its own (a reset rewinds it):
+    the answer of qscc GetChainInfo must decode, or the follower could never reconnect."""
+    from fabric_protos.common import ledger_pb2
+
+    from fabdemo.service.blocks import BlockFollower
+
+    class Qscc:
+        async def evaluate_transaction(self, name: str, *args: str) -> bytes:
+            assert (name, args) == ("GetChainInfo", ("provenance",))
+            return ledger_pb2.BlockchainInfo(height=42).SerializeToString()
+
+    class Network:
+        name = "provenance"
+
+        def get_contract(self, chaincode: str) -> Qscc:
+            assert chaincode == "qscc"
+            return Qscc()
+
+    async def factory() -> Network:
+        return Network()
+
+    follower = BlockFollower(factory)
+    assert await follower._chain_height(Network()) == 42

@@ -24,15 +24,15 @@ def test_storyboards_select_run_and_navigate(api: httpx.Client) -> None:
     expect_error(api.post("/api/presenter/select", json={"storyboard": "nope"}), 404, "UNKNOWN_STORYBOARD")
     state = api.post("/api/presenter/select", json={"storyboard": "developers"}).json()
     assert state["index"] == 0 and state["talk"]["en"] and state["talk"]["zh"]
-    ran = api.post("/api/presenter/run").json()
+    ran = api.post("/api/presenter/run", json={}).json()
     assert ran["report"]["passed"], ran["report"]
     public = api.get("/api/presenter/public").json()
     assert public["scene"]["id"] == "network" and "talk" not in public  # the audience never gets notes
 
     expect_error(api.post("/api/presenter/go", json={"index": 99}), 422, "INVALID_ARGUMENT")
-    assert api.post("/api/presenter/next").json()["index"] == 1
-    assert api.post("/api/presenter/back").json()["index"] == 0
-    expect_error(api.post("/api/presenter/customer"), 409, "NO_CUSTOMER_STEP")
+    assert api.post("/api/presenter/next", json={}).json()["index"] == 1
+    assert api.post("/api/presenter/back", json={}).json()["index"] == 0
+    expect_error(api.post("/api/presenter/customer", json={}), 409, "NO_CUSTOMER_STEP")
 
 
 def test_page_qr_codes(api: httpx.Client) -> None:

@@ -11,21 +11,33 @@ from __future__ import annotations
 
 import hmac
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fabdemo import context
 from fabdemo.api.config import LOOPBACK_HOSTS, TOKEN_COOKIE, AppConfig
 from fabdemo.api.deps import ServiceDep
+from fabdemo.api.openapi_doc import with_known_orgs
+from fabdemo.api.presenter_routes import load_presenter_token
 from fabdemo.api.presenter_routes import router as presenter_router
 from fabdemo.api.routes import router as api_router
+from fabdemo.api.security import (
+    SECURITY_HEADERS,
+    TOO_LARGE_ZH,
+    AttemptLimiter,
+    UploadLimit,
+    add_security_headers,
+    cross_site_refusal,
+)
 from fabdemo.network.manager import FabricNetwork
 from fabdemo.service import LedgerService, ServiceError
 from fabdemo.settings import Settings, get_settings
@@ -75,10 +87,11 @@ def create_app(
         description=(
             "REST API of the demo kit. Every operation of the contract is `POST /api/operations/{id}` with "
             '`{"org": "<acting org>", "args": {...}}`; the schemas come from the operation catalogue. Errors are '
-            '`{"error": {"code", "message", "message_zh"}}`.'
+            '`{"error": {"code", "message", "message_zh", "key", "params", "field"?, "source"}}`.'
         ),
         version="1.0",
         lifespan=lifespan,
+        docs_url=None,  # served below, with a CSP nonce for Swagger UI's own script
     )
     # Read only through the dependencies of fabdemo.api.deps.
     app.state.network = network
@@ -86,6 +99,9 @@ def create_app(
     app.state.config = config
     app.state.settings = settings
     app.state.presenter = None  # built on first use (deps.get_presenter)
+    # Proves the presenter where the client address cannot (Compose, room mode): see presenter_routes.
+    app.state.presenter_token = load_presenter_token(settings.state_dir)
+    join_attempts = AttemptLimiter(limit=10, window=60.0)
     # Set by whoever runs the server (see appserver.InProcessServer) so that event streams end on shutdown.
     app.state.stopping = lambda: False
 
@@ -103,8 +119,11 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 401: "UNAUTHORIZED"}.get(exc.status_code, "HTTP_ERROR")
-        return _error_response(request, ServiceError(code, str(exc.detail), exc.status_code))
+        code, message_zh = HTTP_CODES.get(exc.status_code, ("HTTP_ERROR", None))
+        response = _error_response(request, ServiceError(code, str(exc.detail), exc.status_code, message_zh=message_zh))
+        for name, value in (exc.headers or {}).items():  # the Allow header of a 405, above all
+            response.headers[name] = value
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
@@ -126,10 +145,25 @@ def create_app(
             ),
         )
 
+    # -- hardening (outside the room guard, so its 401 gets the headers too)
+    @app.middleware("http")
+    async def cross_site_guard(request: Request, call_next: Any) -> Response:
+        refusal = cross_site_refusal(request)
+        response = _error_response(request, refusal) if refusal else await call_next(request)
+        add_security_headers(response.headers)
+        return response
+
     @app.get("/join", include_in_schema=False)
-    async def join(token: str = "", next: str = "/") -> Response:
+    async def join(request: Request, token: str = "", next: str = "/") -> Response:
+        if config.room_mode:
+            join_attempts.check(request.client.host if request.client else "")
         if config.room_mode and not hmac.compare_digest(token.encode(), (config.token or "").encode()):
-            raise ServiceError("UNAUTHORIZED", "this join link is not valid for the current session", 401)
+            raise ServiceError(
+                "UNAUTHORIZED",
+                "this join link is not valid for the current session",
+                401,
+                message_zh="此加入链接对当前会话无效",
+            )
         local = next if next.startswith("/") and not next.startswith("//") else "/"  # never an open redirect
         response = RedirectResponse(local, status_code=303)
         if config.token:
@@ -140,11 +174,39 @@ def create_app(
     async def healthz(service: ServiceDep) -> dict[str, Any]:
         return {"ok": True, "follower": service.follower.status()}
 
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Response:
+        """Swagger UI (from its CDN, for developers): the one page whose CSP allows that CDN, by nonce."""
+        nonce = secrets.token_urlsafe(16)
+        page = get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} - docs")
+        html = bytes(page.body).decode().replace("<script>", f'<script nonce="{nonce}">')
+        cdn = "https://cdn.jsdelivr.net"
+        csp = SECURITY_HEADERS["content-security-policy"].replace(
+            "script-src 'self'", f"script-src 'nonce-{nonce}' {cdn}"
+        )
+        csp = csp.replace("style-src 'self'", f"style-src 'self' {cdn}").replace(
+            "img-src 'self'", "img-src 'self' https:"
+        )
+        return HTMLResponse(html, headers={"content-security-policy": csp})
+
     app.include_router(api_router)
     app.include_router(presenter_router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.openapi = with_known_orgs(app, service)  # type: ignore[method-assign]
+    # Outermost: an oversized upload is refused before anything reads it.
+    app.add_middleware(UploadLimit)
     return app
+
+
+# Status -> (code, Chinese message) of the errors Starlette raises itself.
+HTTP_CODES: dict[int, tuple[str, str | None]] = {
+    401: ("UNAUTHORIZED", "未授权"),
+    404: ("NOT_FOUND", "未找到"),
+    405: ("METHOD_NOT_ALLOWED", "不允许此请求方法"),
+    413: ("TOO_LARGE", TOO_LARGE_ZH),
+    400: ("INVALID_ARGUMENT", "请求无效"),
+}
 
 
 def _allowed(request: Request, config: AppConfig) -> bool:

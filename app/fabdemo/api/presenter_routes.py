@@ -1,26 +1,74 @@
 """REST endpoints of the live presentation (storyboards): state, navigation, run, customer step, reset.
 
-Driving the presentation (select, run, next, reset...) is allowed only from the presenter's own machine
-(loopback): people in the room who joined with the token can follow it and act as customers, but
-cannot click through the presenter's scenes.
+Driving the presentation (select, run, next, reset...) is allowed only to the presenter: a request from
+the app's own machine (loopback, in the native runtime), or one that carries the presenter token (the
+``fabdemo_presenter`` cookie, set when the presenter view is opened from loopback or with
+``/present?presenter=<token>``; or the ``x-fabdemo-presenter`` header). The token is kept in
+``.state/app/presenter.token`` (owner-only), so it also works under Compose, where the presenter's
+browser reaches the app container from the Docker bridge gateway, not from 127.0.0.1. People in the
+room who joined with the room token can follow and act as customers, but cannot drive.
+
+Only one presenter machine drives at a time (``PresenterSession.claim``): another gets 409
+``PRESENTER_TAKEN`` until the first releases (``POST /api/presenter/release``) or is idle.
 """
 
 from __future__ import annotations
 
+import hmac
+import os
+import secrets
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from fabdemo.api.config import LOOPBACK_HOSTS
 from fabdemo.api.deps import PresenterDep
+from fabdemo.api.schemas import ERROR_RESPONSES, media_response
 from fabdemo.api.sse import sse_response
 from fabdemo.service import ServiceError
 from fabdemo.storyboard.presenter import PresenterSession
+from fabdemo.storyboard.template import TemplateError
 
-router = APIRouter(prefix="/api/presenter", tags=["presenter"])
+router = APIRouter(prefix="/api/presenter", tags=["presenter"], responses=ERROR_RESPONSES)
+PRESENTER_COOKIE = "fabdemo_presenter"
+PRESENTER_HEADER = "x-fabdemo-presenter"
+
+
+def presenter_token_file(state_dir: Path) -> Path:
+    return state_dir / "app" / "presenter.token"
+
+
+def load_presenter_token(state_dir: Path) -> str:
+    """The presenter token of this state dir, created (readable by its owner only) on first use."""
+    path = presenter_token_file(state_dir)
+    if path.exists() and path.read_text().strip():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(18)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(token + "\n")
+    return token
+
+
+def holds_presenter_token(request: Request) -> bool:
+    token: str = request.app.state.presenter_token
+    supplied = request.cookies.get(PRESENTER_COOKIE) or request.headers.get(PRESENTER_HEADER) or ""
+    return bool(supplied) and hmac.compare_digest(supplied.encode(), token.encode())
+
+
+def from_presenter_machine(request: Request) -> bool:
+    host = request.client.host if request.client else ""
+    return request.app.state.config.trust_loopback and host in LOOPBACK_HOSTS
+
+
+def driver_of(request: Request) -> str:
+    """Who drives: the presenter's machine, by its address."""
+    return request.client.host if request.client else "unknown"
 
 
 class Selection(BaseModel):
@@ -28,21 +76,33 @@ class Selection(BaseModel):
 
 
 class SceneJump(BaseModel):
-    index: int
+    # Strict: true/false are not scene numbers. The upper bound depends on the storyboard (422 beyond it).
+    index: int = Field(..., ge=0, strict=True, description="0-based scene index")
+
+
+class NoArguments(BaseModel):
+    """The actions without arguments take ``{}`` or no body at all (see :mod:`fabdemo.api.security`)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 def presenter_only(request: Request) -> None:
-    host = request.client.host if request.client else ""
-    if host not in LOOPBACK_HOSTS:
+    if not (from_presenter_machine(request) or holds_presenter_token(request)):
         raise ServiceError(
             "PRESENTER_ONLY",
-            "only the presenter's machine can drive the storyboard",
+            "only the presenter can drive the storyboard (open /present on the presenter's machine)",
             403,
-            message_zh="只有演示者的电脑可以控制故事板",
+            message_zh="只有演示者可以控制故事板（请在演示者的电脑上打开 /present）",
         )
 
 
+def driving(request: Request, session: PresenterDep) -> None:
+    """A presenter who drives claims the session (409 PRESENTER_TAKEN if another one holds it)."""
+    session.claim(driver_of(request))
+
+
 PRESENTER_ONLY = [Depends(presenter_only)]  # resolved before the session itself
+DRIVES = [Depends(presenter_only), Depends(driving)]
 
 
 @router.get(
@@ -64,70 +124,93 @@ def _drive(session: PresenterSession, action: Callable[[PresenterSession], None]
     return session.presenter_state()
 
 
-@router.post("/select", dependencies=PRESENTER_ONLY, summary="Start a storyboard from its first scene")
+@router.post("/select", dependencies=DRIVES, summary="Start a storyboard from its first scene")
 async def select(session: PresenterDep, body: Selection) -> dict[str, Any]:
     return _drive(session, lambda s: s.select(body.storyboard))
 
 
-@router.post("/go", dependencies=PRESENTER_ONLY, summary="Jump to a scene (0-based index)")
+@router.post("/go", dependencies=DRIVES, summary="Jump to a scene (0-based index)")
 async def go(session: PresenterDep, body: SceneJump) -> dict[str, Any]:
     return _drive(session, lambda s: s.go(body.index))
 
 
-@router.post("/next", dependencies=PRESENTER_ONLY, summary="Next scene (also: skip the current one)")
-async def next_scene(session: PresenterDep) -> dict[str, Any]:
+@router.post("/next", dependencies=DRIVES, summary="Next scene (also: skip the current one)")
+async def next_scene(session: PresenterDep, _body: NoArguments | None = None) -> dict[str, Any]:
     return _drive(session, PresenterSession.next)
 
 
-@router.post("/back", dependencies=PRESENTER_ONLY, summary="Previous scene")
-async def back(session: PresenterDep) -> dict[str, Any]:
+@router.post("/back", dependencies=DRIVES, summary="Previous scene")
+async def back(session: PresenterDep, _body: NoArguments | None = None) -> dict[str, Any]:
     return _drive(session, PresenterSession.back)
 
 
 @router.post(
     "/customer",
-    dependencies=PRESENTER_ONLY,
+    dependencies=DRIVES,
     summary="Let the customer drive: wait for their transaction on the ledger (409 BUSY while anything runs)",
 )
-async def customer(session: PresenterDep) -> dict[str, Any]:
+async def customer(session: PresenterDep, _body: NoArguments | None = None) -> dict[str, Any]:
     return _drive(session, PresenterSession.wait_for_customer)
 
 
 @router.post(
     "/run",
-    dependencies=PRESENTER_ONLY,
+    dependencies=DRIVES,
     summary="Run the current scene's actions on the live network (409 BUSY while a scene or a reset runs)",
 )
-async def run(session: PresenterDep) -> dict[str, Any]:
+async def run(session: PresenterDep, _body: NoArguments | None = None) -> dict[str, Any]:
     await session.run_scene()
     return session.presenter_state()
 
 
 @router.post(
     "/customer/simulate",
-    dependencies=PRESENTER_ONLY,
+    dependencies=DRIVES,
     summary="Do the customer's step in their place (409 BUSY while a scene or a reset runs)",
 )
-async def simulate(session: PresenterDep) -> dict[str, Any]:
-    await session.simulate_customer()
+async def simulate(session: PresenterDep, _body: NoArguments | None = None) -> dict[str, Any]:
+    try:
+        await session.simulate_customer()
+    except TemplateError as err:  # the customer's step refers to an action of the scene that has not run
+        raise ServiceError(
+            "SCENE_NOT_RUN",
+            f"run the scene first: the customer's step needs its results ({err})",
+            409,
+            message_zh=f"请先运行场景：客户步骤需要其结果（{err}）",
+        ) from None
     return session.presenter_state()
 
 
 @router.post(
     "/reset",
-    dependencies=PRESENTER_ONLY,
+    dependencies=DRIVES,
     summary="Rewind the network to the seeded state (make reset) and restart the storyboard",
     description=(
         "Refused with 409 `BUSY` (message in English and Chinese) while a scene runs or waits for the "
         "customer; while the reset runs, no scene can start."
     ),
 )
-async def reset(session: PresenterDep) -> dict[str, Any]:
+async def reset(session: PresenterDep, _body: NoArguments | None = None) -> dict[str, Any]:
     seconds = await session.reset()
     return {"resetSeconds": round(seconds, 2), **session.presenter_state()}
 
 
-@router.get("/events", summary="Server-Sent Events: `presenter` whenever the scene or its status changes")
+@router.post(
+    "/release",
+    dependencies=PRESENTER_ONLY,
+    summary="Stop driving: another presenter machine may take over at once",
+)
+async def release(request: Request, session: PresenterDep, _body: NoArguments | None = None) -> dict[str, Any]:
+    session.release(driver_of(request))
+    return session.presenter_state()
+
+
+@router.get(
+    "/events",
+    response_class=StreamingResponse,
+    responses=media_response("text/event-stream", "the event stream"),
+    summary="Server-Sent Events: `presenter` whenever the scene or its status changes",
+)
 async def events(request: Request, session: PresenterDep) -> StreamingResponse:
     queue = session.subscribe()
     return sse_response(

@@ -7,29 +7,44 @@ The service, the app's configuration and its public URL reach the endpoints as d
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from fabdemo.api.deps import ConfigDep, PublicBaseDep, ServiceDep
 from fabdemo.api.qr import qr_svg
+from fabdemo.api.schemas import ERROR_RESPONSES, media_response
+from fabdemo.api.security import MAX_UPLOAD, too_large
 from fabdemo.api.sse import sse_response
 from fabdemo.service import GROUPS, OPERATIONS, Operation, ServiceError
-from fabdemo.service.catalogue import ID_PATTERN
+from fabdemo.service.catalogue import ID_PATTERN, STATUSES
 
-router = APIRouter(prefix="/api")
-MAX_UPLOAD = 20 * 1024 * 1024
+router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
+SVG = media_response("image/svg+xml", "an SVG image")
+# Text the contract accepts (chaincode/contract/validate.go: no Unicode control character but tab and
+# newlines, not U+10FFFF, not blank where required), as JSON Schema patterns.
+_CHAR = "[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\U0010ffff]"
+TEXT = f"^{_CHAR}*$"
+NON_BLANK_TEXT = f"^{_CHAR}*[^\\s\\x00-\\x1f\\x7f-\\x9f\U0010ffff]{_CHAR}*$"
+OrgQuery = Annotated[str | None, Query(min_length=1, description="acting org (key or MSP id); default: the first")]
+CHILD_QUANTITY = {"type": "number", "exclusiveMinimum": 0, "maximum": 1e9}  # validate._CHILD_QUANTITY
+LotQuery = Annotated[str | None, Query(pattern=ID_PATTERN.pattern, description="a lot id")]
+LotStatus = Literal[STATUSES]  # type: ignore[valid-type]
+# The contract's own id rule, in the document and checked here (422) before the ledger is asked.
+LotId = Annotated[str, Path(pattern=ID_PATTERN.pattern, description="lot id: 1-64 of A-Z a-z 0-9 . _ -")]
 
 
 class LocationBody(BaseModel):
-    location: str = Field("Online", description="where the consumer scanned the code")
+    location: str = Field(
+        "Online", min_length=1, max_length=128, pattern=NON_BLANK_TEXT, description="where the consumer scanned it"
+    )
 
 
 class DisclosedPrice(BaseModel):
-    disclosed: str = Field(..., description="the exact price JSON that was disclosed to you")
+    disclosed: str = Field(..., min_length=1, description="the exact price JSON that was disclosed to you")
     org: str | None = Field(None, description="org that evaluates (any member)")
 
 
@@ -45,7 +60,7 @@ async def operations() -> dict[str, Any]:
 
 
 @router.get("/operations/{op_id}/defaults", tags=["operations"], summary="Default values of an operation's form")
-async def operation_defaults(service: ServiceDep, op_id: str, org: str | None = None, lot: str | None = None) -> Any:
+async def operation_defaults(service: ServiceDep, op_id: str, org: OrgQuery = None, lot: LotQuery = None) -> Any:
     lot_data = await service.query(org, "get_lot", {"lotId": lot}) if lot else None
     return service.defaults(op_id, org, lot_data)
 
@@ -56,8 +71,8 @@ def _param_schema(param: Any) -> dict[str, Any]:
         schema.update(type="string", pattern=ID_PATTERN.pattern)
     elif param.type == "number":
         schema.update(type="number")
-        if param.min is not None:
-            schema["exclusiveMinimum" if param.positive else "minimum"] = param.min
+        if param.min is not None or param.positive:
+            schema["exclusiveMinimum" if param.positive else "minimum"] = param.min or 0
         if param.max is not None:
             schema["maximum"] = param.max
     elif param.type == "date":
@@ -69,25 +84,41 @@ def _param_schema(param: Any) -> dict[str, Any]:
     elif param.type == "currency":
         schema.update(type="string", pattern="^[A-Z]{3}$")
     elif param.type == "children":
-        schema["oneOf"] = [
-            {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {"lotId": {"type": "string"}, "quantity": {"type": "number"}},
-                    "required": ["lotId", "quantity"],
-                },
+        # validate._check_children also takes the form's text "LOT-ID:quantity, ..." (not declared here).
+        child = {"lotId": {"type": "string", "pattern": ID_PATTERN.pattern}, "quantity": CHILD_QUANTITY}
+        schema.update(
+            type="array",
+            minItems=1,
+            maxItems=100,
+            items={
+                "type": "object",
+                "properties": child,
+                "required": ["lotId", "quantity"],
+                "additionalProperties": False,
             },
-            {"type": "string", "description": "LOT-ID:quantity, LOT-ID:quantity"},
+        )
+    elif param.type == "json":
+        # Any JSON value; a string is taken as the JSON text itself (1-65536 characters).
+        schema["anyOf"] = [
+            {"type": "string", "minLength": 1, "maxLength": 65536},
+            {"type": ["object", "array", "number", "boolean"]},
         ]
     else:
-        schema.update(type="string")
+        # validate._check_text: no control characters other than tab and newlines; not blank if required.
+        text: dict[str, Any] = {"type": "string", "pattern": NON_BLANK_TEXT if param.min_length else TEXT}
         if param.max_length:
-            schema["maxLength"] = param.max_length
+            text["maxLength"] = param.max_length
         if param.min_length:
-            schema["minLength"] = param.min_length
+            text["minLength"] = param.min_length
+        if param.min_length <= 1:
+            schema["anyOf"] = [text, {"type": "number"}]  # a number is taken as its text
+        else:
+            schema.update(text)
     if param.default is not None:
-        schema["default"] = param.default
+        # Omitted or null: the default applies (validate_args), so null is a valid value here.
+        typed = {k: v for k, v in schema.items() if k not in ("title", "description")}
+        schema = {"title": schema["title"], "description": schema["description"], "default": param.default}
+        schema["anyOf"] = [typed, {"type": "null"}]
     return schema
 
 
@@ -95,7 +126,9 @@ def _request_schema(op: Operation) -> dict[str, Any]:
     args = {
         "type": "object",
         "properties": {p.name: _param_schema(p) for p in op.params},
-        "required": [p.name for p in op.params if p.required],
+        # What the catalogue's validation demands (validate_args): a parameter with a fixed default may be
+        # omitted; any other required one (and any number) may not.
+        "required": [p.name for p in op.params if (p.required or p.type == "number") and p.default is None],
         "additionalProperties": False,
     }
     body = {
@@ -104,7 +137,8 @@ def _request_schema(op: Operation) -> dict[str, Any]:
             "org": {"type": "string", "description": "acting organisation (key or MSP id)", "example": "farm"},
             "args": args,
         },
-        "required": ["org"],
+        "required": ["org", "args"] if args["required"] else ["org"],
+        "additionalProperties": False,
     }
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": body}}}}
 
@@ -123,7 +157,10 @@ def _perform_endpoint(op: Operation) -> Callable[..., Awaitable[Any]]:
         org = body.get("org")
         if not isinstance(org, str) or not org:
             raise ServiceError("INVALID_ARGUMENT", "org is required (e.g. farm)", 422, field="org")
-        return await service.perform(org, op.id, body.get("args") or {})
+        args = body.get("args", {})
+        if not isinstance(args, dict):
+            raise ServiceError("INVALID_ARGUMENT", "args must be an object of parameter values", 422, field="args")
+        return await service.perform(org, op.id, args)
 
     return endpoint
 
@@ -155,29 +192,29 @@ async def perform_unknown(op_id: str) -> Any:
 
 @router.get("/lots", tags=["lots"], summary="Lots, optionally by status and/or custodian (one contract call)")
 async def lots(
-    service: ServiceDep, status: str | None = None, custodian: str | None = None, org: str | None = None
+    service: ServiceDep, status: LotStatus | None = None, custodian: OrgQuery = None, org: OrgQuery = None
 ) -> Any:
     items = await service.reads.list_lots(org, status=status, custodian=custodian)
     return {"lots": items, "count": len(items)}
 
 
 @router.get("/lots/{lot_id}", tags=["lots"], summary="A lot, its events with ledger proof, and its product")
-async def lot_detail(service: ServiceDep, lot_id: str, org: str | None = None) -> Any:
+async def lot_detail(service: ServiceDep, lot_id: LotId, org: OrgQuery = None) -> Any:
     return await service.reads.lot_view(lot_id, org)
 
 
 @router.get("/lots/{lot_id}/events", tags=["lots"], summary="The lot's timeline, each step with its ledger proof")
-async def lot_events(service: ServiceDep, lot_id: str, org: str | None = None) -> Any:
+async def lot_events(service: ServiceDep, lot_id: LotId, org: OrgQuery = None) -> Any:
     return {"events": await service.reads.lot_events(lot_id, org)}
 
 
 @router.get("/lots/{lot_id}/trace", tags=["lots"], summary="Ancestors, descendants, holders, affected retailers")
-async def lot_trace(service: ServiceDep, lot_id: str, org: str | None = None) -> Any:
+async def lot_trace(service: ServiceDep, lot_id: LotId, org: OrgQuery = None) -> Any:
     return await service.reads.trace(lot_id, org)
 
 
 @router.post("/lots/{lot_id}/authenticity", tags=["consumer"], summary="Consumer authenticity check (records the scan)")
-async def authenticity(service: ServiceDep, lot_id: str, body: LocationBody | None = None) -> Any:
+async def authenticity(service: ServiceDep, lot_id: LotId, body: LocationBody | None = None) -> Any:
     return await service.reads.authenticity(lot_id, (body or LocationBody()).location)
 
 
@@ -188,8 +225,8 @@ async def authenticity(service: ServiceDep, lot_id: str, body: LocationBody | No
 )
 async def certificate_check(
     service: ServiceDep,
-    lot_id: str,
-    cert_id: Annotated[str, Form(description="certificate id")],
+    lot_id: LotId,
+    cert_id: Annotated[str, Form(pattern=ID_PATTERN.pattern, description="certificate id")],
     file: Annotated[UploadFile, File()],
     org: Annotated[str | None, Form()] = None,
 ) -> Any:
@@ -206,24 +243,27 @@ async def document_hash(file: Annotated[UploadFile, File()]) -> Any:
 
 
 async def _read_upload(file: UploadFile) -> bytes:
-    data = await file.read(MAX_UPLOAD + 1)
+    try:
+        data = await file.read(MAX_UPLOAD + 1)
+    finally:
+        await file.close()  # the spooled copy goes now, not when the request object is collected
     if len(data) > MAX_UPLOAD:
-        raise ServiceError("INVALID_ARGUMENT", f"the file is larger than {MAX_UPLOAD // 1024 // 1024} MB", 413)
+        raise too_large()
     return data
 
 
 @router.get("/lots/{lot_id}/price", tags=["prices"], summary="Private price, read as one org (farm: refused)")
-async def price(service: ServiceDep, lot_id: str, org: str = Query(..., description="org key or MSP id")) -> Any:
+async def price(service: ServiceDep, lot_id: LotId, org: str = Query(..., description="org key or MSP id")) -> Any:
     return await service.query(org, "get_price", {"lotId": lot_id})
 
 
 @router.get("/lots/{lot_id}/prices", tags=["prices"], summary="GetPrice as every org, side by side")
-async def prices(service: ServiceDep, lot_id: str) -> Any:
+async def prices(service: ServiceDep, lot_id: LotId) -> Any:
     return {"views": await service.reads.price_views(lot_id)}
 
 
 @router.post("/lots/{lot_id}/price/verify", tags=["prices"], summary="Check a disclosed price against its hash")
-async def verify_price(service: ServiceDep, lot_id: str, body: DisclosedPrice) -> Any:
+async def verify_price(service: ServiceDep, lot_id: LotId, body: DisclosedPrice) -> Any:
     return await service.reads.verify_price(lot_id, body.disclosed, body.org)
 
 
@@ -253,6 +293,8 @@ async def alerts(service: ServiceDep) -> Any:
 @router.get(
     "/events",
     tags=["network"],
+    response_class=StreamingResponse,
+    responses=media_response("text/event-stream", "the event stream"),
     summary="Server-Sent Events: `block` for every committed block, `alert` for TemperatureAlert/LotRecalled",
 )
 async def events(request: Request, service: ServiceDep) -> StreamingResponse:
@@ -264,16 +306,30 @@ async def events(request: Request, service: ServiceDep) -> StreamingResponse:
 # -- QR codes -------------------------------------------------------------------------------------------
 
 
-@router.get("/qr/lot/{lot_id}.svg", tags=["consumer"], summary="QR code of the lot's public consumer page")
-async def lot_qr(base: PublicBaseDep, lot_id: str) -> Response:
+@router.get(
+    "/qr/lot/{lot_id}.svg",
+    tags=["consumer"],
+    response_class=Response,
+    responses=SVG,
+    summary="QR code of the lot's public consumer page",
+)
+async def lot_qr(base: PublicBaseDep, lot_id: LotId) -> Response:
     if not ID_PATTERN.match(lot_id):
         raise ServiceError("INVALID_ARGUMENT", "lotId must be 1-64 characters of A-Z a-z 0-9 . _ -", 422, field="lotId")
     return Response(qr_svg(f"{base}/c/{lot_id}"), media_type="image/svg+xml")
 
 
-@router.get("/qr/page.svg", tags=["consumer"], summary="QR code that opens a page of the app on a phone")
+@router.get(
+    "/qr/page.svg",
+    tags=["consumer"],
+    response_class=Response,
+    responses=SVG,
+    summary="QR code that opens a page of the app on a phone",
+)
 async def page_qr(
-    config: ConfigDep, base: PublicBaseDep, path: str = Query("/", description="a path of this app, e.g. /c/LOT-1")
+    config: ConfigDep,
+    base: PublicBaseDep,
+    path: str = Query("/", pattern="^(/|/[^/].*)$", description="a path of this app, e.g. /c/LOT-1"),
 ) -> Response:
     if not path.startswith("/") or path.startswith("//"):
         raise ServiceError("INVALID_ARGUMENT", "path must be a path of this app, starting with /", 422, field="path")
@@ -285,7 +341,13 @@ async def page_qr(
     return Response(qr_svg(target), media_type="image/svg+xml")
 
 
-@router.get("/qr/join.svg", tags=["consumer"], summary="QR code that lets a phone join the room session")
+@router.get(
+    "/qr/join.svg",
+    tags=["consumer"],
+    response_class=Response,
+    responses=SVG,
+    summary="QR code that lets a phone join the room session",
+)
 async def join_qr(config: ConfigDep, base: PublicBaseDep) -> Response:
     target = config.join_url or base
     return Response(qr_svg(target), media_type="image/svg+xml")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import os
+import stat
 import subprocess
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from fabdemo.network.layout import StateLayout
 from fabdemo.network.topology import PeerOrg, Topology
 
 LOOPBACK_SANS = ["localhost", "127.0.0.1"]
+PRIVATE_KEY_NAMES = ("priv_sk", "*_sk", "*.key")
 
 
 def crypto_config(topology: Topology) -> dict:
@@ -53,12 +56,37 @@ def generate(topology: Topology, layout: StateLayout, cryptogen: Path) -> None:
     _cryptogen(topology, layout, cryptogen, "generate", f"--output={layout.crypto}")
     for org in topology.peer_orgs:
         issue_chaincode_server_tls(layout, org)
+    restrict_private_keys(layout.root)
 
 
 def extend(topology: Topology, layout: StateLayout, cryptogen: Path, org: PeerOrg) -> None:
     """Generate material for an org joining later; existing orgs' material is left untouched."""
     _cryptogen(topology, layout, cryptogen, "extend", f"--input={layout.crypto}")
     issue_chaincode_server_tls(layout, org)
+    restrict_private_keys(layout.root)
+
+
+def restrict_private_keys(root: Path) -> list[Path]:
+    """Make every private key under ``root`` readable by its owner only (0600); returns those changed.
+
+    cryptogen already writes 0600; this is the one place that guarantees it for whatever else writes a
+    key (the chaincode servers' TLS keys below, a future tool), so no group or world can read one.
+    """
+    changed: list[Path] = []
+    for pattern in PRIVATE_KEY_NAMES:
+        for path in root.rglob(pattern):
+            if path.is_file() and stat.S_IMODE(path.stat().st_mode) & 0o077:
+                path.chmod(0o600)
+                changed.append(path)
+    return changed
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a private key that is never readable by others, not even between creation and a chmod."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    path.chmod(0o600)  # an existing file keeps its old mode under O_CREAT
 
 
 def _cryptogen(topology: Topology, layout: StateLayout, cryptogen: Path, command: str, folder_arg: str) -> None:
@@ -108,7 +136,8 @@ def issue_chaincode_server_tls(layout: StateLayout, org: PeerOrg) -> None:
     tls_dir = layout.chaincode_tls_dir(org)
     tls_dir.mkdir(parents=True, exist_ok=True)
     (tls_dir / "server.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (tls_dir / "server.key").write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    _write_private(
+        tls_dir / "server.key",
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
     )
     (tls_dir / "ca.crt").write_bytes(layout.peer_tls_ca(org).read_bytes())

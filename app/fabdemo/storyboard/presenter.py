@@ -7,6 +7,10 @@ and is only ever sent the public part of the state (no talk track).
 One thing happens at a time: while a scene runs, waits for the customer or the demo is being reset,
 ``busy`` says so, and a request that would change the network in the middle of it (run, reset, the
 customer's step) is refused with 409 ``BUSY`` (in English and Chinese), never interleaved.
+
+One presenter drives at a time: the first machine that drives holds the wheel (``claim``); another
+one is refused with 409 ``PRESENTER_TAKEN`` until the holder releases it or has been idle (no request,
+nothing running) for :data:`DRIVER_IDLE_SECONDS`.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from fabdemo.storyboard.rehearse import SEEDED
 from fabdemo.storyboard.template import TemplateError
 
 CUSTOMER_WAIT_SECONDS = 600
+# A presenter who has not driven for this long (and has nothing running) can be taken over.
+DRIVER_IDLE_SECONDS = 120.0
 
 # busy -> what is under way, and what to do about it (English, Chinese)
 BUSY_TEXTS: dict[str, tuple[str, str, str, str]] = {
@@ -54,7 +60,36 @@ class PresenterSession:
         self.customer_done: set[str] = set()
         self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
         self._task: asyncio.Task[None] | None = None
+        self.driver: str | None = None  # who drives (the presenter's machine), see claim()
+        self.driver_seen = 0.0  # monotonic time of the driver's last request
+        self.driver_idle_seconds = DRIVER_IDLE_SECONDS
         self.reload()
+
+    # -- who drives ------------------------------------------------------------------------------------
+    def claim(self, driver: str) -> None:
+        """Let ``driver`` drive, unless another presenter does (409 PRESENTER_TAKEN, in both languages)."""
+        now = time.monotonic()
+        idle = now - self.driver_seen
+        held_by_other = self.driver is not None and self.driver != driver
+        if held_by_other and (self.busy is not None or idle < self.driver_idle_seconds):
+            wait = max(0, int(self.driver_idle_seconds - idle) + 1)
+            raise ServiceError(
+                "PRESENTER_TAKEN",
+                f"another presenter ({self.driver}) is driving this storyboard; ask them to release it, "
+                f"or try again after {wait} s without activity",
+                409,
+                message_zh=(
+                    f"另一位演示者（{self.driver}）正在控制此故事板；请对方释放控制权，或在其 {wait} 秒无操作后重试"
+                ),
+                params={"driver": self.driver or "", "retryAfter": str(wait)},
+            )
+        self.driver = driver
+        self.driver_seen = now
+
+    def release(self, driver: str) -> None:
+        """The driver hands the wheel back (anyone else's release is ignored)."""
+        if self.driver == driver:
+            self.driver = None
 
     # -- storyboards -----------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -245,6 +280,7 @@ class PresenterSession:
 
     def presenter_state(self) -> dict[str, Any]:
         state = self.public_state()
+        state["driver"] = self.driver
         if self.story is None or self.scene is None:
             state["storyboards"] = _catalogue(self.storyboards.values())
             return state

@@ -6,16 +6,18 @@ and public URL, as dependencies (:mod:`fabdemo.api.deps`), and the visitor's lan
 
 from __future__ import annotations
 
-import json
+import hmac
+import html
 from functools import cached_property
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from fabdemo.api.config import AppConfig
 from fabdemo.api.deps import ConfigDep, PublicBaseDep, ServiceDep, get_config, get_service, public_base
+from fabdemo.api.presenter_routes import PRESENTER_COOKIE, from_presenter_machine
 from fabdemo.service import GROUPS, OPERATIONS, LedgerService, ServiceError, get_operation
 from fabdemo.service.catalogue import STATUSES, lot_actions
 from fabdemo.web import TEMPLATES_DIR
@@ -100,15 +102,13 @@ def _context(request: Request, service: LedgerService, config: AppConfig) -> dic
         "fmt_time": lambda ts: (ts or "")[:19].replace("T", " "),
         "groups": GROUPS,
         "room_mode": config.room_mode,
-        "fd_json": json.dumps(
-            {
-                "lang": lang,
-                "org": org_key,
-                "texts": js_texts(lang),
-                "orgs": {o["msp"]: org_name(o["msp"]) for o in orgs},
-            },
-            ensure_ascii=False,
-        ),
+        # Read by app.js from a JSON block (tojson escapes <, > and &): no inline script under the CSP.
+        "fd": {
+            "lang": lang,
+            "org": org_key,
+            "texts": js_texts(lang),
+            "orgs": {o["msp"]: org_name(o["msp"]) for o in orgs},
+        },
     }
 
 
@@ -119,7 +119,8 @@ def render_error(request: Request, error: ServiceError) -> Response:
         page = Page(request, get_service(request), config, public_base(request, config))
         return page.render("error.html", status_code=error.http_status, error=error)
     except Exception:  # the error page must never fail itself
-        return HTMLResponse(f"<h1>{error.code}</h1><p>{error.message}</p>", status_code=error.http_status)
+        text = f"<h1>{html.escape(error.code)}</h1><p>{html.escape(error.message)}</p>"
+        return HTMLResponse(text, status_code=error.http_status)
 
 
 def _for_role(op: Any, roles: list[str]) -> bool:
@@ -250,9 +251,22 @@ async def invite_page(page: PageDep) -> Response:
 
 
 @router.get("/present", response_class=HTMLResponse)
-async def present(page: PageDep) -> Response:
-    """The presenter view: talk track, timers, run / customer / skip / back (the presenter's laptop)."""
-    return page.render("present.html", present_texts=_present_texts(page))
+async def present(page: PageDep, presenter: str | None = None) -> Response:
+    """The presenter view: talk track, timers, run / customer / skip / back (the presenter's laptop).
+
+    Opened from the presenter's machine, or with ``?presenter=<token>`` (``.state/app/presenter.token``),
+    it hands the browser the presenter cookie that the driving endpoints check (see presenter_routes).
+    """
+    request = page.request
+    token: str = request.app.state.presenter_token
+    offered = presenter is not None and hmac.compare_digest(presenter.encode(), token.encode())
+    if offered:  # keep the token out of the address bar and the history
+        response: Response = RedirectResponse("/present", status_code=303)
+    else:
+        response = page.render("present.html", present_texts=_present_texts(page))
+    if offered or from_presenter_machine(request):
+        response.set_cookie(PRESENTER_COOKIE, token, max_age=12 * 3600, httponly=True, samesite="strict")
+    return response
 
 
 @router.get("/audience", response_class=HTMLResponse)
@@ -261,5 +275,5 @@ async def audience(page: PageDep) -> Response:
     return page.render("audience.html", public=True, present_texts=_present_texts(page))
 
 
-def _present_texts(page: Page) -> str:
-    return json.dumps(present_js_texts(page.context["lang"]), ensure_ascii=False)
+def _present_texts(page: Page) -> dict[str, Any]:
+    return present_js_texts(page.context["lang"])

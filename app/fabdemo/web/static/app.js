@@ -1,7 +1,9 @@
 // Shared behaviour of every page: language and acting-org switches, the live event stream (alert banner),
 // and the operation forms generated from the catalogue. Business rules live in the service layer; this file
 // only sends what the user typed and shows what came back.
-const FD = window.FD;
+// The page's data comes in a JSON block (the CSP allows no inline script); other modules read window.FD.
+const FD = JSON.parse(document.getElementById("fd-data").textContent);
+window.FD = FD;
 const T = FD.texts;
 const YEAR = 365 * 24 * 3600;
 
@@ -119,7 +121,8 @@ document.querySelectorAll("form.op-form").forEach((form) => form.addEventListene
   const box = outcomeOk(body);
   out.replaceChildren(box);
   if (form.dataset.reload && body.kind === "submit") {
-    try { sessionStorage.setItem("fd-flash", box.outerHTML); } catch (_) { /* ignore */ }
+    // The outcome is rebuilt from its data after the reload (text only, never parsed as HTML).
+    try { sessionStorage.setItem("fd-flash", JSON.stringify(body)); } catch (_) { /* ignore */ }
     setTimeout(() => location.reload(), 500);
   }
 }));
@@ -130,7 +133,10 @@ try {
   if (flash) {
     sessionStorage.removeItem("fd-flash");
     const holder = document.getElementById("flash");
-    holder.innerHTML = flash;
+    holder.replaceChildren(outcomeOk(JSON.parse(flash)));
     setTimeout(() => holder.replaceChildren(), 8000);
   }
 } catch (_) { /* ignore */ }
+
+// Filters that apply as soon as they change (no inline handlers: the CSP forbids them).
+document.querySelectorAll("select[data-autosubmit]").forEach((s) => s.addEventListener("change", () => s.form.submit()));

@@ -2,7 +2,7 @@
 // scene's page. It is only ever sent the public state, so the talk track never reaches this screen.
 import { fmt } from "/static/app.js";
 
-const P = window.PRESENT_TEXTS;
+const P = JSON.parse(document.getElementById("present-texts").textContent);
 const LANG = window.FD.lang;
 const $ = (id) => document.getElementById(id);
 const tr = (pair) => (pair ? pair[LANG] || pair.en : "");

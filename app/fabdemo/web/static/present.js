@@ -2,17 +2,19 @@
 // Timers are computed here from the server's start times, so they keep ticking between server updates.
 import { el, fmt } from "/static/app.js";
 
-const P = window.PRESENT_TEXTS;
+const P = JSON.parse(document.getElementById("present-texts").textContent);
 const LANG = window.FD.lang;
 const $ = (id) => document.getElementById(id);
 const tr = (pair) => (pair ? pair[LANG] || pair.en : "");
 let state = null;
 
+// Every POST is JSON (even without arguments: "{}"), which no cross-site form can send.
 async function call(method, path, body) {
+  const post = method !== "GET";
   const response = await fetch(`/api/presenter/${path}`, {
     method,
-    headers: body ? { "content-type": "application/json" } : {},
-    body: body ? JSON.stringify(body) : undefined,
+    headers: post ? { "content-type": "application/json" } : {},
+    body: post ? JSON.stringify(body || {}) : undefined,
   });
   const data = await response.json();
   if (!response.ok) {

@@ -77,6 +77,7 @@ def app_command(action: str, host: str = "127.0.0.1", port: int | None = None) -
     runs in its container. Returns None when the network is native (the caller starts a process)."""
     from fabdemo import context
     from fabdemo.api.config import AppConfig
+    from fabdemo.api.presenter_routes import load_presenter_token
 
     settings, topology, layout = context.load()
     if context.choose_runtime(settings, layout)[0] != "compose":
@@ -98,6 +99,10 @@ def app_command(action: str, host: str = "127.0.0.1", port: int | None = None) -
     url = app.start(host, config.port, config.token, public_host)
     container = app.running()
     print(f"Web app running in container {container.name if container else APP_SERVICE}: {url}", flush=True)
+    # The presenter's browser reaches the container through Docker's bridge, not from loopback: the
+    # presenter view is opened once with the token the app keeps in the state dir (docs/web-app.md).
+    token = load_presenter_token(settings.state_dir)
+    print(f"Presenter view: {url}/present?presenter={token}", flush=True)
     if config.join_url:
         from fabdemo.api.qr import qr_text
 

@@ -7,9 +7,9 @@ one ``FabricNetwork``; see :mod:`fabdemo.service.ledger`.
 """
 
 from fabdemo.service.catalogue import GROUPS, OPERATIONS, Operation, Param, get_operation, validate_args
-from fabdemo.service.contracts import RetryPolicy
 from fabdemo.service.errors import ServiceError, from_gateway_error
 from fabdemo.service.ledger import LedgerService
+from fabdemo.service.retry import RetryPolicy
 
 __all__ = [
     "GROUPS",

@@ -5,7 +5,8 @@ facade over the parts, each with one job:
 
     orgs.py        OrgDirectory       the channel's member orgs now (network.json), roles, endorsers
     gateways.py    GatewayPool        one asyncio gateway per org identity; reconnect after a reset
-    contracts.py   ContractService    perform / call / query, with the one RetryPolicy of every submit
+    contracts.py   ContractService    perform / call / query
+    retry.py       RetryPolicy        the one retry policy of every submit; unknown outcomes settled by tx id
     readmodels.py  ReadModels         lots, dashboard, lot view, trace, authenticity, documents, prices
     status.py      NetworkStatusView  node status from the network object, cached for a second
     blocks.py      BlockFollower      ledger proofs, live block events and alerts
@@ -21,10 +22,11 @@ from typing import Any
 from fabdemo.network.manager import FabricNetwork
 from fabdemo.network.topology import PeerOrg, Topology
 from fabdemo.service.blocks import BlockFollower
-from fabdemo.service.contracts import ContractService, RetryPolicy
+from fabdemo.service.contracts import ContractService
 from fabdemo.service.gateways import GatewayPool
 from fabdemo.service.orgs import OrgDirectory
 from fabdemo.service.readmodels import ReadModels
+from fabdemo.service.retry import RetryPolicy
 from fabdemo.service.status import NetworkStatusView
 from fabric_gateway import AsyncNetwork
 

@@ -14,13 +14,12 @@ from typing import Any
 import grpc
 import pytest
 
-from fabdemo.service.contracts import (
+from fabdemo.service.contracts import not_ordered_error, outcome_unknown_error
+from fabdemo.service.retry import (
     DUPLICATE_TXID,
     OutcomeUnknown,
     RetryPolicy,
     TransactionNotOrdered,
-    not_ordered_error,
-    outcome_unknown_error,
     status_from_block,
 )
 from fabric_gateway import CommitStatusConnectionError, CommitTimeoutError, SubmitError

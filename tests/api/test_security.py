@@ -206,6 +206,18 @@ def test_every_response_carries_the_security_headers(api: httpx.Client, room_app
     )
 
 
+def test_docs_page_works_offline(api: httpx.Client) -> None:
+    """/docs loads Swagger UI from the app itself: no other host in its CSP or its page, and the files are served."""
+    docs = api.get("/docs")
+    assert docs.status_code == 200
+    assert "http" not in docs.headers["content-security-policy"]
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+    assert assets and all(a.startswith("/") for a in assets), assets
+    for asset in assets:
+        response = api.get(asset)
+        assert response.status_code == 200 and len(response.content) > 100, asset
+
+
 def test_pages_have_no_inline_script(api: httpx.Client) -> None:
     for path in PAGES:
         html = api.get(path).text

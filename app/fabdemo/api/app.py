@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -46,6 +47,8 @@ from fabdemo.web import STATIC_DIR, pages  # a module: pages itself imports fabd
 log = logging.getLogger("fabdemo.app")
 
 # Reachable without the room token: the consumer pages (reached by a product's QR code) and what they load.
+# Swagger UI's own files, from the swagger-ui-bundle package (the developers' /docs page).
+DOCS_ASSETS = "/docs-assets"
 PUBLIC_PREFIXES = ("/static/", "/c/", "/join", "/healthz", "/favicon.ico", "/api/qr/lot/")
 
 
@@ -176,16 +179,19 @@ def create_app(
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> Response:
-        """Swagger UI (from its CDN, for developers): the one page whose CSP allows that CDN, by nonce."""
+        """Swagger UI for developers, served from the installed swagger-ui-bundle (no CDN: the kit works
+        offline). Its one inline start-up script is allowed by nonce on this page only."""
         nonce = secrets.token_urlsafe(16)
-        page = get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} - docs")
-        html = bytes(page.body).decode().replace("<script>", f'<script nonce="{nonce}">')
-        cdn = "https://cdn.jsdelivr.net"
-        csp = SECURITY_HEADERS["content-security-policy"].replace(
-            "script-src 'self'", f"script-src 'nonce-{nonce}' {cdn}"
+        page = get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title} - docs",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
         )
-        csp = csp.replace("style-src 'self'", f"style-src 'self' {cdn}").replace(
-            "img-src 'self'", "img-src 'self' https:"
+        html = bytes(page.body).decode().replace("<script>", f'<script nonce="{nonce}">')
+        csp = SECURITY_HEADERS["content-security-policy"].replace(
+            "script-src 'self'", f"script-src 'self' 'nonce-{nonce}'"
         )
         return HTMLResponse(html, headers={"content-security-policy": csp})
 
@@ -193,6 +199,7 @@ def create_app(
     app.include_router(presenter_router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
     app.openapi = with_known_orgs(app, service)  # type: ignore[method-assign]
     # Outermost: an oversized upload is refused before anything reads it.
     app.add_middleware(UploadLimit)

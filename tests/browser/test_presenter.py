@@ -67,7 +67,9 @@ def test_audience_follows_presenter_and_customer_step_completes(browser, app_url
     customer.goto(customer_path)
     customer.get_by_test_id("verdict-ok").wait_for()
 
-    presenter.get_by_test_id("customer-status").filter(has_text="on the ledger").wait_for()
+    # The customer's block reaches the presenter through the block follower: on a loaded CI machine that
+    # can take longer than Playwright's default wait.
+    presenter.get_by_test_id("customer-status").filter(has_text="on the ledger").wait_for(timeout=45_000)
     audience.locator("#aud-done").filter(has_text="on the ledger").wait_for()
 
     presenter.get_by_test_id("back").click()

@@ -259,8 +259,11 @@ class BlockFollower:
     def recent_alerts(self) -> list[dict[str, Any]]:
         return list(self._recent_alerts)[::-1]
 
-    def subscribe(self) -> asyncio.Queue[dict[str, Any]]:
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=SUBSCRIBER_QUEUE)
+    def subscribe(self, *, lossless: bool = False) -> asyncio.Queue[dict[str, Any]]:
+        """A queue of what the follower reads. A browser's stream is bounded (a slow client misses
+        messages, nobody waits for it); ``lossless`` is for the app's own waiters (a storyboard waiting
+        for the customer's transaction), which must never miss the block they wait for."""
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=0 if lossless else SUBSCRIBER_QUEUE)
         self._subscribers.add(queue)
         return queue
 

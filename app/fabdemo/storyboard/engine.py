@@ -99,7 +99,7 @@ class StoryEngine:
         story_id = run.storyboard.id if run.storyboard else "-"
         report = SceneReport(story_id, scene.id, scene.title.en, scene.minutes)
         started = time.perf_counter()
-        queue = self.ledger.follower.subscribe()
+        queue = self.ledger.follower.subscribe(lossless=True)
         try:
             for action in scene.actions:
                 outcome = await self.run_action(run, action)
@@ -219,7 +219,7 @@ class StoryEngine:
         if step is None:
             return True
         wanted = EventMatch(event=step.wait_for.event, match=run.resolve(step.wait_for.match))
-        queue = self.ledger.follower.subscribe()
+        queue = self.ledger.follower.subscribe(lossless=True)
         try:
             deadline = time.monotonic() + timeout
             while not self._seen(wanted):

@@ -194,3 +194,9 @@ events.addEventListener("presenter", async () => {
 });
 setInterval(tick, 1000);
 call("GET", "state").then(render);
+
+// While the room's customer is expected to act, also ask every two seconds: a presenter laptop on the
+// venue's Wi-Fi can miss an event while its stream reconnects, and this step must never look stuck.
+setInterval(async () => {
+  if (state && state.busy === "waiting") render(await call("GET", "state"));
+}, 2000);

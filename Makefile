@@ -86,7 +86,7 @@ test-unit: $(STAMP) ## Python unit tests (no network)
 test-e2e: setup ## end-to-end tests on a real network that the suite starts and stops
 	@RUNTIME=$(TEST_RUNTIME) $(PY) -m pytest -q tests/e2e
 
-test: setup lint test-chaincode fuzz-chaincode ## lint, unit and end-to-end tests (CI runs this, then test-compose)
+test: setup lint test-chaincode ## lint, unit and end-to-end tests (CI runs this, then test-compose)
 	@RUNTIME=$(TEST_RUNTIME) $(PY) -m pytest -q tests
 
 .PHONY: fuzz-api

@@ -7,6 +7,7 @@ mounted, and no network. Copies are sparse, as natively: Raft's write-ahead log 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 
 from fabdemo.network.layout import StateLayout
@@ -24,25 +25,30 @@ class VolumeLedgers:
     def save(self, specs: list[NodeSpec], folder: Path) -> None:
         """Copy the (stopped) nodes' data volumes into ``folder/<node name>``."""
         folder.mkdir(parents=True, exist_ok=True)
-        volumes = {self.project.volume(s.name): {"bind": f"/v/{s.name}", "mode": "ro"} for s in specs}
-        volumes[str(folder.resolve())] = {"bind": "/snap", "mode": "rw"}
         data = _data_dir()
-        steps = [
-            f"rm -rf /snap/{n} && mkdir -p /snap/{n} && cp -a --sparse=always /v/{n}/{data}/. /snap/{n}/"
-            for n in (s.name for s in specs)
-        ]
-        self._run(" && ".join([*steps, f"chown -R {self._owner()} /snap"]), volumes)
+        script = self._copy_script(specs, lambda n: f"/v/{n}/{data}", lambda n: f"/snap/{n}")
+        self._run(f"{script} && chown -R {self._owner()} /snap", self._mounts(specs, folder, to_snapshot=True))
 
     def load(self, specs: list[NodeSpec], folder: Path) -> None:
         """Replace the (stopped) nodes' data with ``folder/<node name>``."""
-        volumes = {self.project.volume(s.name): {"bind": f"/v/{s.name}", "mode": "rw"} for s in specs}
-        volumes[str(folder.resolve())] = {"bind": "/snap", "mode": "ro"}
         data = _data_dir()
-        steps = [
-            f"rm -rf /v/{n}/{data} && mkdir -p /v/{n}/{data} && cp -a --sparse=always /snap/{n}/. /v/{n}/{data}/"
+        script = self._copy_script(specs, lambda n: f"/snap/{n}", lambda n: f"/v/{n}/{data}")
+        self._run(script, self._mounts(specs, folder, to_snapshot=False))
+
+    def _mounts(self, specs: list[NodeSpec], folder: Path, *, to_snapshot: bool) -> dict[str, dict[str, str]]:
+        """The nodes' volumes at /v/<node> and the snapshot folder at /snap; only the side written is rw."""
+        node_mode, snap_mode = ("ro", "rw") if to_snapshot else ("rw", "ro")
+        volumes = {self.project.volume(s.name): {"bind": f"/v/{s.name}", "mode": node_mode} for s in specs}
+        volumes[str(folder.resolve())] = {"bind": "/snap", "mode": snap_mode}
+        return volumes
+
+    @staticmethod
+    def _copy_script(specs: list[NodeSpec], source: Callable[[str], str], target: Callable[[str], str]) -> str:
+        """One shell line that replaces each node's target folder with a sparse copy of its source folder."""
+        return " && ".join(
+            f"rm -rf {target(n)} && mkdir -p {target(n)} && cp -a --sparse=always {source(n)}/. {target(n)}/"
             for n in (s.name for s in specs)
-        ]
-        self._run(" && ".join(steps), volumes)
+        )
 
     def _owner(self) -> str:
         # Files the helper writes into the state dir belong to whoever owns the state dir.

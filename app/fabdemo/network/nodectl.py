@@ -49,6 +49,10 @@ class Node:
     def is_running(self) -> bool:
         return self._runtime.is_running(self.spec)
 
+    def pid(self) -> int | None:
+        """The host pid of the node's process (a container's main process under Compose), None when stopped."""
+        return self._runtime.pid(self.spec)
+
     def is_healthy(self, timeout: float = 1.0) -> bool:
         return health.is_healthy(self.spec, timeout=timeout)
 

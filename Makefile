@@ -11,7 +11,10 @@ STAMP := $(VENV)/.installed
 .DEFAULT_GOAL := help
 PHONY_APP := app app-stop reset snapshot add-org remove-org rehearse doctor
 .PHONY: help setup demo up down $(PHONY_APP) status deploy-cc env test test-unit test-chaincode test-e2e lint fmt bench chaos clean
-.PHONY: test-compose compose-file fresh-check fuzz-chaincode
+.PHONY: test-compose compose-file fresh-check fuzz-chaincode poc bench-profile
+.PHONY: cc-new cc-watch cc-client bench-cc
+.PHONY: user users revoke reenroll
+.PHONY: bench-consensus
 # RUNTIME=native|compose (default: Compose when a Docker engine is reachable) reaches the CLI through
 # the environment, as PROFILE and STATE_DB=couchdb do. The test suites pin the native runtime unless
 # TEST_RUNTIME says otherwise; `make test-compose` tests the Compose runtime.
@@ -40,7 +43,7 @@ app: $(STAMP) ## start the web app in the background (HOST=0.0.0.0 for room mode
 app-stop: $(STAMP) ## stop the web app
 	@$(FABDEMO) app stop
 
-up: setup ## start the network (PROFILE=throughput for benchmarks)
+up: setup ## start the network (PROFILE=throughput for benchmarks, CONSENSUS=bft for SmartBFT)
 	@$(FABDEMO) up $(if $(PROFILE),--profile $(PROFILE))
 
 down: $(STAMP) ## stop every node we started and remove the state
@@ -49,8 +52,17 @@ down: $(STAMP) ## stop every node we started and remove the state
 status: $(STAMP) ## show nodes, pids and ledger heights (JSON=1 for JSON)
 	@$(FABDEMO) status $(if $(JSON),--json)
 
-deploy-cc: setup ## rebuild the chaincode and redeploy it (next sequence)
-	@$(FABDEMO) deploy-cc
+deploy-cc: setup ## build and deploy NAME=<chaincode> as its next sequence (no NAME: every changed one)
+	@$(FABDEMO) deploy-cc $(NAME)
+
+cc-new: $(STAMP) ## scaffold a contract: NAME=asset LANG=go|typescript|java [DIR=folder] (default go)
+	@$(FABDEMO) cc-new $(or $(NAME),asset) --lang $(if $(filter go typescript java,$(LANG)),$(LANG),go) $(if $(DIR),--dir $(DIR))
+
+cc-watch: setup ## hot-reload NAME=<chaincode>'s servers on every save (Ctrl-C to stop)
+	@$(FABDEMO) cc-watch $(NAME)
+
+cc-client: setup ## write a typed Python client of NAME=<chaincode> from its metadata [OUT=file]
+	@$(FABDEMO) cc-client $(NAME) $(if $(OUT),--out $(OUT))
 
 env: $(STAMP) ## print the env file of ORG=<farm|processor|retail> (EXPORTS=1 for its lines)
 	@$(FABDEMO) env $(or $(ORG),farm) $(if $(EXPORTS),--exports)
@@ -104,11 +116,35 @@ fresh-check: ## CI's fresh-machine check on a clone of HEAD: empty caches, make 
 compose-file: $(STAMP) ## regenerate docker-compose.yaml from network/topology.yaml
 	@$(PY) -m fabdemo.runtime.composefile
 
-bench: setup ## benchmarks; writes JSON (BENCH_OUT=<file> to choose where)
-	@$(PY) -m fabdemo.bench $(if $(BENCH_OUT),--out $(BENCH_OUT))
+bench: setup ## benchmarks; writes JSON and ratios against bench/baseline.json (BENCH_OUT=<file>, BENCH_FULL=1: 20,000 lots, CONSENSUS_BENCH=1: Raft vs BFT)
+	@$(PY) -m fabdemo.bench --with-cc $(if $(BENCH_OUT),--out $(BENCH_OUT)) $(if $(BENCH_FULL),--full) $(if $(CONSENSUS_BENCH),--consensus)
+
+bench-consensus: setup ## Raft against SmartBFT: cold start, lone-tx latency, saturation, leader failover (JSON)
+	@$(PY) -m fabdemo.bench.consensus_bench
+
+bench-cc: setup ## own chaincode per language: scaffold to first commit, deploy after a change, hot reload (JSON)
+	@$(PY) -m fabdemo.bench.cc_bench
+
+bench-profile: setup ## CPU profiles (Go pprof) of a peer and an orderer under load, into .bench/pprof
+	@$(PY) -m fabdemo.bench.pprof
 
 chaos: setup ## faults under REST load (leader, peer, chaincode, app, sleep, orderer quorum); JSON (CHAOS_OUT=<file>, SHORT=1)
 	@$(PY) -m fabdemo.chaos $(if $(SHORT),--short) $(if $(CHAOS_OUT),--out $(CHAOS_OUT))
+
+CRITERIA ?= poc/criteria.yaml
+POC_OUT ?= poc-report
+poc: setup ## run the POC's success criteria (CRITERIA=poc/criteria.yaml) on the running network or one of its own; writes POC_OUT=poc-report/
+	@$(PY) -m fabdemo.poc --criteria $(CRITERIA) --out $(POC_OUT)
+
+.PHONY: caliper monitoring monitoring-stop
+caliper: setup ## Hyperledger Caliper 0.6.0 on the running network, rounds from CRITERIA (DURATION=s); writes POC_OUT/caliper.json
+	@$(PY) -m fabdemo.poc.caliper --criteria $(CRITERIA) --out $(POC_OUT)/caliper.json $(if $(DURATION),--duration $(DURATION))
+
+monitoring: $(STAMP) ## Prometheus scrape config for every node; starts Prometheus if installed (Grafana: monitoring/)
+	@$(PY) -m fabdemo.monitoring start
+
+monitoring-stop: $(STAMP) ## stop the Prometheus that make monitoring started
+	@$(PY) -m fabdemo.monitoring stop
 
 clean: down ## remove the virtualenv too (binaries stay cached in ~/.cache/fabric-demo-kit)
 	@rm -rf $(VENV)
@@ -124,6 +160,18 @@ add-org: setup ## onboard the cold-chain carrier (ORG=<key>) as a new channel me
 
 remove-org: $(STAMP) ## take a joined org out of the channel again
 	@$(FABDEMO) remove-org $(or $(ORG),carrier)
+
+user: $(STAMP) ## IDENTITIES=ca: register and enroll a user (ORG=retail NAME=alice ATTRS=role=inspector)
+	@$(FABDEMO) user $(or $(ORG),retail) $(NAME) --attrs '$(ATTRS)'
+
+users: $(STAMP) ## IDENTITIES=ca: list the users of the orgs' CAs (ORG=<key> for one org)
+	@$(FABDEMO) users $(ORG)
+
+revoke: $(STAMP) ## IDENTITIES=ca: revoke a user; the CRL goes into the channel (ORG=retail NAME=alice)
+	@$(FABDEMO) revoke $(or $(ORG),retail) $(NAME)
+
+reenroll: $(STAMP) ## IDENTITIES=ca: a fresh certificate for a user (ORG=retail NAME=alice)
+	@$(FABDEMO) reenroll $(or $(ORG),retail) $(NAME)
 
 rehearse: setup ## run every storyboard unattended against the network; report per scene
 	@$(FABDEMO) rehearse $(STORY)

@@ -41,17 +41,28 @@ def _up(network: FabricNetwork, profile: str | None) -> None:
         print(f"Network {outcome} in {time.monotonic() - started:.1f}s.", flush=True)
 
 
+def _settings(args: argparse.Namespace):
+    """The process's settings, with ``--consensus`` (if given) over ``CONSENSUS``."""
+    from fabdemo.settings import get_settings
+
+    settings = get_settings()
+    chosen = getattr(args, "consensus", None)
+    return settings.model_copy(update={"consensus": chosen}) if chosen else settings
+
+
 def cmd_up(args: argparse.Namespace) -> int:
-    _up(context.open_network(progress=_progress), args.profile)
+    _up(context.open_network(_settings(args), progress=_progress), args.profile)
     return 0
 
 
 def cmd_down(_args: argparse.Namespace) -> int:
     from fabdemo import appserver
+    from fabdemo.settings import get_settings
 
     if appserver.stop():  # the app lives in the state dir that down removes
         print("Stopped the web app", flush=True)
-    network = context.open_network()
+    # Whatever CONSENSUS says, down takes down the network that runs.
+    network = context.open_network(get_settings().model_copy(update={"consensus": None, "identities": None}))
     network.down(_progress)
     return 0
 
@@ -68,6 +79,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                     "runtime": network.runtime.name,
                     "channel": network.topology.channel_name,
                     "batch_profile": state.batch_profile,
+                    "consensus": network.topology.consensus,
                     "chaincode": state.chaincode,
                     "nodes": [asdict(s) for s in statuses],
                 },
@@ -79,7 +91,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         print("The network is down. Start it with `make up` (or `make demo`).")
         return 0
     topology = network.topology
-    print(f"Runtime: {network.runtime.name}   channel: {topology.channel_name}   batch profile: {state.batch_profile}")
+    print(
+        f"Runtime: {network.runtime.name}   channel: {topology.channel_name}   "
+        f"consensus: {topology.consensus} (tolerates {topology.fault_tolerance} faulty orderer)   "
+        f"batch profile: {state.batch_profile}"
+    )
     if state.chaincode:
         cc = state.chaincode
         print(f"Chaincode: {cc['name']} version {cc['version']} sequence {cc['sequence']}")
@@ -91,16 +107,32 @@ def cmd_status(args: argparse.Namespace) -> int:
         height = "" if s.ledger_height is None else str(s.ledger_height)
         print(f"{s.name:34} {s.kind:9} {s.org:9} {s.pid or '':>7} {st:9} {height:>6}  {','.join(map(str, s.ports))}")
     if any(s.raft_leader for s in statuses):
-        print("* Raft leader")
+        print(f"* {'BFT' if topology.is_bft else 'Raft'} leader")
     return 0
 
 
-def cmd_deploy_cc(_args: argparse.Namespace) -> int:
-    network = context.open_network(progress=_progress)
-    started = time.monotonic()
-    result = network.deploy_chaincode(_progress)
-    print(f"Redeployed {result['name']} {result['version']} in {time.monotonic() - started:.1f}s.")
-    return 0
+def cmd_deploy_cc(args: argparse.Namespace) -> int:
+    from fabdemo.ccdev import commands
+
+    return commands.deploy_cc(context.open_network(progress=_progress), args.name, _progress)
+
+
+def cmd_cc_new(args: argparse.Namespace) -> int:
+    from fabdemo.ccdev import commands
+
+    return commands.cc_new(args.name, args.lang, args.dir, _progress)
+
+
+def cmd_cc_watch(args: argparse.Namespace) -> int:
+    from fabdemo.ccdev import commands
+
+    return commands.cc_watch(context.open_network(progress=_progress), args.name, _progress)
+
+
+def cmd_cc_client(args: argparse.Namespace) -> int:
+    from fabdemo.ccdev import commands
+
+    return commands.cc_client(context.open_network(progress=_progress), args.name, args.out, _progress)
 
 
 def cmd_env(args: argparse.Namespace) -> int:
@@ -119,10 +151,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import asyncio
 
     from fabdemo.sample import run_sample_transaction
-    from fabdemo.settings import get_settings
     from fabdemo.storyboard.rehearse import ensure_seeded
 
-    settings = get_settings()
+    settings = _settings(args)
     network = context.open_network(settings, progress=_progress)
     _up(network, args.profile)
     asyncio.run(ensure_seeded(network, settings, _progress))
@@ -217,7 +248,8 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
         result = "PASS" if story["passed"] else "FAIL"
         planned, budget = story["planned_minutes"], story["budget_minutes"]
         print(f"{story['id']:12} {result:6} {planned:>6g}m {budget:>6g}m {story['elapsed_s']:>6.1f}s")
-    print(f"Reset to the seeded state in {report['reset_after_s']:.1f}s. Report: {path}")
+    reset_s = report["reset_after_s"]
+    print(f"Consensus: {report['consensus']}. Reset to the seeded state in {reset_s:.1f}s. Report: {path}")
     return 0 if report["passed"] else 1
 
 
@@ -228,7 +260,44 @@ def cmd_doctor(_args: argparse.Namespace) -> int:
     return doctor.main(get_settings())
 
 
+def cmd_identity(args: argparse.Namespace) -> int:
+    """``user`` / ``users`` / ``revoke`` / ``reenroll``: the identity lifecycle (IDENTITIES=ca)."""
+    from fabdemo.service.errors import ServiceError
+    from fabdemo.service.identities import IdentityService
+
+    service = IdentityService(context.open_network())
+    try:
+        if args.command == "users":
+            users = service.users(args.org)
+            if args.json:
+                print(json.dumps([u.to_dict() for u in users], indent=2))
+            for u in [] if args.json else users:
+                attrs = ",".join(f"{k}={v}" for k, v in u.attrs.items()) or "-"
+                print(f"{u.org:<10} {u.name:<20} {'REVOKED' if u.revoked else 'active':<8} {attrs}")
+            return 0
+        if args.command == "user":
+            user = service.register(args.org, args.name, args.attrs)
+            msp = service.ctx.layout.user_msp(service.ctx.topology.peer_org(user.org), user.name)
+            print(f"Registered and enrolled {user.name} ({user.msp}) with {user.attrs or 'no attributes'}: {msp}")
+        elif args.command == "reenroll":
+            user = service.reenroll(args.org, args.name)
+            print(f"Re-enrolled {user.name} ({user.msp}): new certificate serial {user.serial}")
+        else:
+            _progress(f"Revoking {args.name} at the CA of {args.org} and updating the channel's CRL...")
+            result = service.revoke(args.org, args.name)
+            what = "CRL in the channel config updated" if result["crl_updated"] else "CRL already current"
+            print(f"Revoked {args.name} ({result['msp']}); {what}: its next transaction is refused.")
+    except ServiceError as err:
+        print(f"error: {err.message}\n错误：{err.message_zh}", file=sys.stderr)
+        return 1
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "user": cmd_identity,
+    "users": cmd_identity,
+    "revoke": cmd_identity,
+    "reenroll": cmd_identity,
     "rehearse": cmd_rehearse,
     "doctor": cmd_doctor,
     "add-org": cmd_add_org,
@@ -240,6 +309,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "down": cmd_down,
     "status": cmd_status,
     "deploy-cc": cmd_deploy_cc,
+    "cc-new": cmd_cc_new,
+    "cc-watch": cmd_cc_watch,
+    "cc-client": cmd_cc_client,
     "env": cmd_env,
     "demo": cmd_demo,
     "app": cmd_app,
@@ -253,12 +325,23 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("up", "demo"):
         p = sub.add_parser(name, help="start the network" if name == "up" else "start everything and run a sample")
         p.add_argument("--profile", default=None, help="batch profile from the topology (demo, throughput)")
+        p.add_argument("--consensus", default=None, help="ordering service of a new network: raft or bft")
         if name == "demo":
             _app_options(p)
     sub.add_parser("down", help="stop every node we started and remove the state")
     status = sub.add_parser("status", help="node health, pids and ledger heights")
     status.add_argument("--json", action="store_true", help="machine-readable output")
-    sub.add_parser("deploy-cc", help="rebuild the chaincode and redeploy it as the next sequence")
+    deploy = sub.add_parser("deploy-cc", help="build and deploy a chaincode as its next sequence")
+    deploy.add_argument("name", nargs="?", default=None, help="a chaincode of the topology (default: each changed one)")
+    new = sub.add_parser("cc-new", help="scaffold an asset contract project and list it in the topology")
+    new.add_argument("name", help="chaincode name, e.g. asset")
+    new.add_argument("--lang", default="go", help="go, typescript or java (default go)")
+    new.add_argument("--dir", default=None, help="project folder (default chaincodes/<name>)")
+    watch = sub.add_parser("cc-watch", help="hot-reload a deployed chaincode's servers on every save")
+    watch.add_argument("name", help="a deployed chaincode, e.g. asset")
+    client = sub.add_parser("cc-client", help="write a typed Python client module from a chaincode's metadata")
+    client.add_argument("name", help="a deployed chaincode, e.g. asset")
+    client.add_argument("--out", default=None, help="output file (default <name>_client.py)")
     env = sub.add_parser("env", help="path (or exports) of an org's peer CLI environment")
     env.add_argument("org", help="org key or MSP id, e.g. farm or FarmMSP")
     env.add_argument("--exports", action="store_true", help="print the export lines instead of the path")
@@ -271,6 +354,17 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_text in (("snapshot", "save the ledgers of every node"), ("reset", "rewind to a snapshot")):
         p = sub.add_parser(name, help=help_text)
         p.add_argument("name", nargs="?", default="seeded", help="snapshot name (default: seeded)")
+    user = sub.add_parser("user", help="register and enroll a user with its org's Fabric CA (IDENTITIES=ca)")
+    user.add_argument("org", help="org key, e.g. retail")
+    user.add_argument("name", help="user name, e.g. alice")
+    user.add_argument("--attrs", default="", help="attributes, e.g. role=inspector (roles joined by +)")
+    users = sub.add_parser("users", help="list the users registered with the orgs' Fabric CAs")
+    users.add_argument("org", nargs="?", default=None, help="only this org")
+    users.add_argument("--json", action="store_true", help="machine-readable output")
+    for name, help_text in (("revoke", "revoke a user and put the CRL into the channel"), ("reenroll", "re-enroll")):
+        p = sub.add_parser(name, help=f"{help_text} (IDENTITIES=ca)")
+        p.add_argument("org", help="org key, e.g. retail")
+        p.add_argument("name", help="user name")
     app = sub.add_parser("app", help="start, stop or show the web app (background process)")
     app.add_argument("action", nargs="?", default="start", choices=["start", "stop", "status"])
     _app_options(app)

@@ -30,11 +30,49 @@ def _quiet(_message: str) -> None:
 def load(settings: Settings | None = None) -> tuple[Settings, Topology, StateLayout]:
     """Settings, topology and state layout only: for commands that start nothing (``make env``, doctor)."""
     settings = settings or get_settings()
-    return (
-        settings,
-        load_topology(settings.topology_file, settings.port_offset, dial_by_name=settings.inside_compose),
-        StateLayout(settings.state_dir),
+    layout = StateLayout(settings.state_dir)
+    topology = load_topology(
+        settings.topology_file,
+        settings.port_offset,
+        dial_by_name=settings.inside_compose,
+        consensus=choose_consensus(settings, layout),
+        identities=choose_identities(settings, layout),
     )
+    return settings, topology, layout
+
+
+def choose_identities(settings: Settings, layout: StateLayout) -> str | None:
+    """Where identities come from: the existing network's (network.json), else ``IDENTITIES``, else the file's.
+
+    Every certificate of a network comes from one source, so a running network cannot switch.
+    """
+    wanted = (settings.identities or "").strip().lower() or None
+    if not layout.network_file.is_file():
+        return wanted
+    recorded = NetworkState.load(layout.network_file).identities
+    if wanted not in (None, recorded):
+        raise NetworkError(
+            f"the network in {layout.root} uses {recorded} identities; take it down first with `make down`, "
+            f"then start it with IDENTITIES={wanted}"
+        )
+    return recorded
+
+
+def choose_consensus(settings: Settings, layout: StateLayout) -> str | None:
+    """The ordering service: the existing network's (network.json), else ``CONSENSUS``, else topology.yaml's.
+
+    Raft and BFT run different orderer sets and genesis blocks, so a running network cannot switch.
+    """
+    wanted = (settings.consensus or "").strip().lower() or None
+    if not layout.network_file.is_file():
+        return wanted
+    recorded = NetworkState.load(layout.network_file).consensus
+    if wanted not in (None, recorded):
+        raise NetworkError(
+            f"the network in {layout.root} runs {recorded} consensus; take it down first with `make down`, "
+            f"then start it with CONSENSUS={wanted}"
+        )
+    return recorded
 
 
 def choose_runtime(settings: Settings, layout: StateLayout) -> tuple[str, str]:
@@ -88,6 +126,10 @@ def build_context(
         fabric = binaries.FabricInstall(settings.fabric_bin or Path("/usr/local/bin"), Path("/nonexistent"), "none")
     else:
         fabric = binaries.ensure(settings.cache_dir, topology.fabric, settings.fabric_bin, progress)
+    fabric_ca = None
+    if topology.uses_ca and not settings.inside_compose and topology.fabric_ca is not None:
+        # Only a network with CA identities pays for the Fabric CA build.
+        fabric_ca = binaries.ensure_ca(settings.cache_dir, topology.fabric_ca, settings.fabric_ca_bin, progress)
     name, reason = choose_runtime(settings, layout)
     runtime = make_runtime(name, settings, topology, layout, progress)
     progress(f"Runtime: {runtime.describe()} ({reason})")
@@ -98,6 +140,7 @@ def build_context(
         runtime=runtime,
         chaincode_source=chaincode_source or settings.chaincode_dir,
         builders_dir=settings.builders_dir,
+        fabric_ca=fabric_ca,
     )
 
 

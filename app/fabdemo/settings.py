@@ -34,6 +34,14 @@ class Settings(BaseSettings):
     # Shifts every port of the topology, so a test network can run beside a developer's network.
     port_offset: int = 0
     batch_profile: str | None = Field(default=None, validation_alias="PROFILE")
+    # The ordering service of a new network: "raft" or "bft" (default: topology.yaml's
+    # channel.consensus). A network that exists keeps the consensus it was started with.
+    consensus: str | None = Field(default=None, validation_alias=AliasChoices("CONSENSUS", "consensus"))
+    # Where identities come from: "cryptogen" or "ca" (one Fabric CA server per org); default
+    # topology.yaml's ``identities``. A network that exists keeps the source it was started with.
+    identities: str | None = Field(default=None, validation_alias=AliasChoices("IDENTITIES", "identities"))
+    # Pre-built Fabric CA binaries (fabric-ca-server, fabric-ca-client), read without the prefix.
+    fabric_ca_bin: Path | None = Field(default=None, validation_alias="FABRIC_CA_BIN")
     # Which runtime runs the nodes: "auto" (Compose if a Docker engine is reachable, else native),
     # "native" or "compose". A network that exists keeps the runtime it was started with.
     runtime: str = Field(default="auto", validation_alias=AliasChoices("RUNTIME", "runtime"))
@@ -44,6 +52,10 @@ class Settings(BaseSettings):
     state_database: str = Field(default="leveldb", validation_alias=AliasChoices("STATE_DB", "state_database"))
     # Set inside the app container: dial nodes by host name on the Compose network, no Fabric CLIs.
     inside_compose: bool = False
+    # Webhooks: comma-separated endpoints that receive every contract event, signed with HMAC-SHA256
+    # of the secret (service/webhooks.py). Empty: no webhooks.
+    webhook_urls: str = Field(default="", validation_alias=AliasChoices("WEBHOOK_URLS", "webhook_urls"))
+    webhook_secret: str = Field(default="", validation_alias=AliasChoices("WEBHOOK_SECRET", "webhook_secret"))
 
     @property
     def chaincode_dir(self) -> Path:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 from fabric_protos.common import common_pb2
 from fabric_protos.msp import identities_pb2
 from fabric_protos.peer import chaincode_event_pb2, chaincode_pb2, events_pb2, proposal_pb2, transaction_pb2
@@ -35,6 +37,7 @@ class ParsedTransaction:
     type: int
     validation_code: int
     creator_msp_id: str | None = None
+    creator_name: str | None = None  # the common name of the creator's certificate (who signed)
     timestamp: datetime | None = None
     chaincode_name: str | None = None
     function_name: str | None = None
@@ -80,6 +83,17 @@ def _msp_id(serialized_identity: bytes) -> str | None:
         return identities_pb2.SerializedIdentity.FromString(serialized_identity).mspid
     except Exception:
         return None
+
+
+def _creator_name(serialized_identity: bytes) -> str | None:
+    """The subject common name of the creator's X.509 certificate (None for anything else)."""
+    try:
+        pem = identities_pb2.SerializedIdentity.FromString(serialized_identity).id_bytes
+        names = x509.load_pem_x509_certificate(pem).subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    except Exception:
+        return None
+    value = names[0].value if names else None
+    return value if isinstance(value, str) else None
 
 
 def _timestamp(ts: object) -> datetime | None:
@@ -146,6 +160,7 @@ def parse_transaction(envelope_bytes: bytes, index: int, validation_code: int, b
         type=channel_header.type,
         validation_code=validation_code,
         creator_msp_id=_msp_id(signature_header.creator),
+        creator_name=_creator_name(signature_header.creator),
         timestamp=_timestamp(channel_header.timestamp),
     )
     if channel_header.type == _ENDORSER_TRANSACTION:

@@ -49,6 +49,9 @@ func NewChaincode(metadataJSON []byte) (*Chaincode, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !schemaValidation {
+		cc.TransactionSerializer = &unvalidatedSerializer{}
+	}
 	return &Chaincode{inner: cc, metadata: metadataJSON, floatParams: floatParameters()}, nil
 }
 
@@ -92,6 +95,11 @@ func (c *Chaincode) checkFloatArgs(fn string, params []string) *peer.Response {
 	for _, idx := range c.floatParams[name] {
 		if idx >= len(params) {
 			continue
+		}
+		// contract-api-go converts an empty argument to 0 (DefineProduct(id, name, "", "1")
+		// defined a band from 0 °C): an empty number is refused here, by name.
+		if strings.TrimSpace(params[idx]) == "" {
+			return shim.Error(newError("PARAMETER_EMPTY_NUMBER", Params{"parameter": ParameterNames[name][idx]}).Error())
 		}
 		v, err := strconv.ParseFloat(params[idx], 64)
 		if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {

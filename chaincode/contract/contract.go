@@ -35,6 +35,8 @@ var evaluateTransactions = []string{
 	"GetRoles", "GetProduct", "ListProducts", "VerifyCertificate", "GetPrice", "VerifyPrice",
 	"GetLot", "GetLotEvents", "GetLotHistory", "TraceLot", "ListLotsByCustodian",
 	"ListLotsByStatus", "ListLots",
+	"ListLotsPage", "ListLotsByStatusPage", "ListLotsByCustodianPage", "ListTemperatures",
+	"GetReferenceDocuments",
 }
 
 // GetEvaluateTransactions implements contractapi.EvaluationContractInterface.

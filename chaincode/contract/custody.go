@@ -8,6 +8,16 @@ import (
 // the receiver accepts; meanwhile the lot is IN_TRANSIT with a pendingTransfer.
 // carrier, vehicle and route are optional free text.
 func (c *SmartContract) ProposeTransfer(ctx contractapi.TransactionContextInterface, lotId string, toMsp string, carrier string, vehicle string, route string) (*Lot, error) {
+	return c.proposeTransfer(ctx, lotId, toMsp, carrier, vehicle, route, "", "")
+}
+
+// ProposeTransferWithDocument is ProposeTransfer plus the shipping document (FSMA 204 KDE: reference
+// document type and number, e.g. BILL_OF_LADING) in the same transaction. Both empty: no document.
+func (c *SmartContract) ProposeTransferWithDocument(ctx contractapi.TransactionContextInterface, lotId string, toMsp string, carrier string, vehicle string, route string, docType string, docNumber string) (*Lot, error) {
+	return c.proposeTransfer(ctx, lotId, toMsp, carrier, vehicle, route, docType, docNumber)
+}
+
+func (c *SmartContract) proposeTransfer(ctx contractapi.TransactionContextInterface, lotId, toMsp, carrier, vehicle, route, docType, docNumber string) (*Lot, error) {
 	t, err := newTxn(ctx)
 	if err != nil {
 		return nil, err
@@ -18,6 +28,7 @@ func (c *SmartContract) ProposeTransfer(ctx contractapi.TransactionContextInterf
 		checkText("carrier", carrier, 0, MaxShortText),
 		checkText("vehicle", vehicle, 0, MaxShortText),
 		checkText("route", route, 0, MaxText),
+		checkOptionalDocument("SHIPPING", docType, docNumber),
 	}
 	if err := firstError(checks...); err != nil {
 		return nil, err
@@ -62,36 +73,52 @@ func (c *SmartContract) ProposeTransfer(ctx contractapi.TransactionContextInterf
 	ev.Vehicle = vehicle
 	ev.Route = route
 	ev.Status = lot.Status
-	if err := t.saveAndPublish(lot, ev); err != nil {
+	if err := t.saveWithDocument(lot, ev, "SHIPPING", docType, docNumber); err != nil {
 		return nil, err
 	}
 	return lot, nil
 }
 
+// saveWithDocument saves the lot and its event, and the reference document when one is given.
+func (t *txn) saveWithDocument(lot *Lot, ev *Event, cte, docType, docNumber string) error {
+	if docType != "" {
+		if _, err := t.putDocument(lot.LotID, cte, docType, docNumber); err != nil {
+			return err
+		}
+	}
+	return t.saveAndPublish(lot, ev)
+}
+
 // AcceptTransfer makes the receiving MSP the custodian (status RECEIVED). If the lot
 // was quarantined in transit it stays QUARANTINED and returns to RECEIVED on release.
 func (c *SmartContract) AcceptTransfer(ctx contractapi.TransactionContextInterface, lotId string) (*Lot, error) {
-	return c.resolveTransfer(ctx, lotId, TransferAccepted, "")
+	return c.resolveTransfer(ctx, lotId, TransferAccepted, "", "", "")
+}
+
+// AcceptTransferWithDocument is AcceptTransfer plus the receiving document (e.g. ASN or INVOICE)
+// in the same transaction. Both empty: no document.
+func (c *SmartContract) AcceptTransferWithDocument(ctx contractapi.TransactionContextInterface, lotId string, docType string, docNumber string) (*Lot, error) {
+	return c.resolveTransfer(ctx, lotId, TransferAccepted, "", docType, docNumber)
 }
 
 // RejectTransfer lets the receiving MSP refuse a pending transfer; the lot returns to
 // its status before the transfer.
 func (c *SmartContract) RejectTransfer(ctx contractapi.TransactionContextInterface, lotId string, reason string) (*Lot, error) {
-	return c.resolveTransfer(ctx, lotId, TransferRejected, reason)
+	return c.resolveTransfer(ctx, lotId, TransferRejected, reason, "", "")
 }
 
 // CancelTransfer lets the proposer withdraw a pending transfer; the lot returns to
 // its status before the transfer.
 func (c *SmartContract) CancelTransfer(ctx contractapi.TransactionContextInterface, lotId string) (*Lot, error) {
-	return c.resolveTransfer(ctx, lotId, TransferCancelled, "")
+	return c.resolveTransfer(ctx, lotId, TransferCancelled, "", "", "")
 }
 
-func (c *SmartContract) resolveTransfer(ctx contractapi.TransactionContextInterface, lotID, outcome, reason string) (*Lot, error) {
+func (c *SmartContract) resolveTransfer(ctx contractapi.TransactionContextInterface, lotID, outcome, reason, docType, docNumber string) (*Lot, error) {
 	t, err := newTxn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkID("lotId", lotID); err != nil {
+	if err := firstError(checkID("lotId", lotID), checkOptionalDocument("RECEIVING", docType, docNumber)); err != nil {
 		return nil, err
 	}
 	if outcome == TransferRejected {
@@ -145,7 +172,7 @@ func (c *SmartContract) resolveTransfer(ctx contractapi.TransactionContextInterf
 	ev.Reason = reason
 	ev.Custodian = lot.Custodian
 	ev.Status = lot.Status
-	if err := t.saveAndPublish(lot, ev); err != nil {
+	if err := t.saveWithDocument(lot, ev, "RECEIVING", docType, docNumber); err != nil {
 		return nil, err
 	}
 	return lot, nil

@@ -89,6 +89,9 @@ type Event struct {
 	Store             string              `json:"store,omitempty" metadata:",optional"`
 	Checks            int                 `json:"checks,omitempty" metadata:",optional"`
 	LikelyClone       any                 `json:"likelyClone,omitempty" metadata:",optional"`
+	Count             int                 `json:"count,omitempty" metadata:",optional"`
+	LowestCelsius     any                 `json:"lowestCelsius,omitempty" metadata:",optional"`
+	HighestCelsius    any                 `json:"highestCelsius,omitempty" metadata:",optional"`
 	LotIDs            []string            `json:"lotIds,omitempty" metadata:",optional"`
 	RootLotID         string              `json:"rootLotId,omitempty" metadata:",optional"`
 	PriceHash         string              `json:"priceHash,omitempty" metadata:",optional"`
@@ -103,18 +106,63 @@ func (t *txn) newEvent(name, lotID string) *Event {
 // reads, so transactions call it before their first write. Reads do not see the
 // transaction's own writes, hence a transaction stages at most one event per lot.
 func (t *txn) stageEvent(ev *Event) error {
-	data, err := t.stub.GetState(eventSeqKey(ev.LotID))
+	seq, err := t.lastSeq(ev.LotID)
 	if err != nil {
-		return ledgerError("GetState", err)
-	}
-	seq := 0
-	if len(data) > 0 {
-		if seq, err = strconv.Atoi(string(data)); err != nil {
-			return newError("CORRUPT_EVENT_SEQUENCE", Params{"lot": ev.LotID})
-		}
+		return err
 	}
 	ev.Seq = seq + 1
 	return nil
+}
+
+// lastSeq reads the sequence number of the lot's last lot-changing event (0 if none).
+func (t *txn) lastSeq(lotID string) (int, error) {
+	data, err := t.stub.GetState(eventSeqKey(lotID))
+	if err != nil {
+		return 0, ledgerError("GetState", err)
+	}
+	if len(data) == 0 {
+		return 0, nil
+	}
+	seq, err := strconv.Atoi(string(data))
+	if err != nil {
+		return 0, newError("CORRUPT_EVENT_SEQUENCE", Params{"lot": lotID})
+	}
+	return seq, nil
+}
+
+// saveEntries ends a transaction that records entries of a lot (write puts them under their own
+// keys). When the lot itself changed (changed: a breach that quarantines it, an input that moves
+// updatedAt) it is written and ev takes the lot's next sequence number, as saveAndPublish does.
+// Otherwise the lot is not written and eventseq~lotId is only read: ev goes into the lot's list
+// under a key of its own (readingEventKey), so concurrent readings on one lot write disjoint keys.
+// Such an event's seq is given when the list is read (lotEvents); the emitted payload has none.
+func (t *txn) saveEntries(lot *Lot, ev *Event, changed bool, write func() error) error {
+	if changed {
+		if err := t.stageEvent(ev); err != nil {
+			return err
+		}
+		if err := putLot(t.stub, lot); err != nil {
+			return err
+		}
+		if err := write(); err != nil {
+			return err
+		}
+		if err := t.storeEvent(ev); err != nil {
+			return err
+		}
+		return t.emit(ev)
+	}
+	seq, err := t.lastSeq(ev.LotID)
+	if err != nil {
+		return err
+	}
+	if err := write(); err != nil {
+		return err
+	}
+	if err := putJSON(t.stub, readingEventKey(ev.LotID, seq, t.now, t.txID), ev); err != nil {
+		return err
+	}
+	return t.emit(ev)
 }
 
 // storeEvent writes a staged event into its lot's event list.
@@ -163,6 +211,7 @@ func lotEvents(stub shim.ChaincodeStubInterface, lotID string) ([]Event, error) 
 		if err := json.Unmarshal(value, &ev); err != nil {
 			return newError("CORRUPT_EVENT_RECORD", Params{"error": err})
 		}
+		ev.Seq = len(events) + 1 // readings' events are numbered here, in list order
 		events = append(events, ev)
 		return nil
 	})

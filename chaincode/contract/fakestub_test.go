@@ -11,6 +11,7 @@ import (
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-protos-go-apiv2/ledger/queryresult"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -33,6 +34,7 @@ type fakeStub struct {
 	creator    []byte
 	transient  map[string][]byte
 	writes     map[string][]byte // nil value = delete
+	reads      map[string]bool   // keys read by GetState (the read set MVCC validates)
 	privWrites map[string]map[string][]byte
 	events     []fakeEvent
 	txCount    int
@@ -68,6 +70,7 @@ func (s *fakeStub) begin(args [][]byte, creator []byte) {
 	s.creator = creator
 	s.transient = map[string][]byte{}
 	s.writes = map[string][]byte{}
+	s.reads = map[string]bool{}
 	s.privWrites = map[string]map[string][]byte{}
 	s.events = nil
 	s.calls = map[string]int{}
@@ -159,6 +162,7 @@ func (s *fakeStub) GetState(key string) ([]byte, error) {
 	if err := s.fault("GetState"); err != nil {
 		return nil, err
 	}
+	s.reads[key] = true
 	return s.state[key], nil
 }
 
@@ -221,6 +225,28 @@ func (s *fakeStub) GetStateByPartialCompositeKey(objectType string, attributes [
 		it.kvs = append(it.kvs, &queryresult.KV{Namespace: "provenance", Key: k, Value: s.state[k]})
 	}
 	return it, nil
+}
+
+// GetStateByPartialCompositeKeyWithPagination pages as the peer does: the bookmark is the key
+// the page starts at, and the metadata gives the next page's first key ("" when none is left).
+func (s *fakeStub) GetStateByPartialCompositeKeyWithPagination(objectType string, attributes []string, pageSize int32,
+	bookmark string) (shim.StateQueryIteratorInterface, *peer.QueryResponseMetadata, error) {
+	if err := s.fault("GetStateByPartialCompositeKeyWithPagination"); err != nil {
+		return nil, nil, err
+	}
+	all, err := s.GetStateByPartialCompositeKey(objectType, attributes)
+	if err != nil {
+		return nil, nil, err
+	}
+	kvs := all.(*fakeIterator).kvs
+	start := sort.Search(len(kvs), func(i int) bool { return kvs[i].Key >= bookmark })
+	end := min(start+int(pageSize), len(kvs))
+	next := ""
+	if end < len(kvs) {
+		next = kvs[end].Key
+	}
+	page := &fakeIterator{stub: s, kvs: kvs[start:end]}
+	return page, &peer.QueryResponseMetadata{FetchedRecordsCount: int32(end - start), Bookmark: next}, nil
 }
 
 func (s *fakeStub) GetHistoryForKey(key string) (shim.HistoryQueryIteratorInterface, error) {

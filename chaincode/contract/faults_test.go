@@ -33,6 +33,7 @@ func script() []step {
 		s(&ids.farm, "ProposeTransfer", "LOT-1", "ProcessorMSP", "Cold", "TRK", "route"),
 		s(&ids.carrier, "RecordCheckpoint", "LOT-1", "1", "2", "Depot", ""),
 		s(&ids.carrier, "RecordTemperature", "LOT-1", "4", "truck"),
+		s(&ids.carrier, "RecordTemperatures", "LOT-1", `[{"celsius":5,"location":"truck"},{"celsius":6,"location":""}]`),
 		s(&ids.carrier, "RecordTemperature", "LOT-1", "11", "truck"),
 		s(&ids.proc, "AcceptTransfer", "LOT-1"),
 		s(&ids.proc, "ReleaseQuarantine", "LOT-1", "checked"),
@@ -59,6 +60,10 @@ func script() []step {
 		s(&ids.farm, "ListLotsByCustodian", "ProcessorMSP"),
 		s(&ids.farm, "ListLotsByStatus", "PACKAGED"),
 		s(&ids.farm, "ListLots"),
+		s(&ids.farm, "ListLotsPage", "2", ""),
+		s(&ids.farm, "ListLotsByStatusPage", "PACKAGED", "1", ""),
+		s(&ids.farm, "ListLotsByCustodianPage", "ProcessorMSP", "1", ""),
+		s(&ids.farm, "ListTemperatures", "LOT-1", "2", ""),
 		s(&ids.proc, "ProposeTransfer", "G1", "RetailerMSP", "", "", ""),
 		s(&ids.farm, "RecallLot", "LOT-1", "salmonella"),
 	}
@@ -66,7 +71,7 @@ func script() []step {
 
 var faultOps = []string{
 	"GetCreator", "GetTxTimestamp", "GetTransient", "GetState", "PutState", "DelState",
-	"GetStateByPartialCompositeKey", "Next", "GetHistoryForKey", "GetPrivateData", "PutPrivateData", "SetEvent",
+	"GetStateByPartialCompositeKey", "GetStateByPartialCompositeKeyWithPagination", "Next", "GetHistoryForKey", "GetPrivateData", "PutPrivateData", "SetEvent",
 }
 
 // TestLedgerFaults makes every ledger call of every transaction fail in turn and
@@ -114,6 +119,16 @@ func TestCorruptRecords(t *testing.T) {
 	}
 	corrupt(lotKey("C1"), "{", ids.farm, "GetLot", "C1")
 	corrupt(lotKey("C1"), "{", ids.farm, "ListLots")
+	corrupt(lotKey("C1"), "{", ids.farm, "ListLotsPage", "10", "")
+	corrupt(lotKey("C1"), "{", ids.farm, "ListLotsByCustodianPage", "ProcessorMSP", "10", "")
+	for key := range e.stub.state {
+		if strings.HasPrefix(key, compositeKey(objTemperature, "LOT-1")) {
+			corrupt(key, "[", ids.farm, "GetLot", "LOT-1")
+			corrupt(key, "[", ids.farm, "ListTemperatures", "LOT-1", "10", "")
+			break
+		}
+	}
+	corrupt(eventSeqKey("C1"), "x", ids.proc, "RecordTemperature", "C1", "4", "")
 	corrupt(roleKey("FarmMSP"), "[", ids.farm, "GetRoles")
 	corrupt(productKey("tomato"), "[", ids.farm, "ListProducts")
 	corrupt(productKey("tomato"), "[", ids.farm, "GetProduct", "tomato")

@@ -20,6 +20,14 @@ const (
 	objAuthCheck    = "authcheck"     // authcheck~lotId -> authRecord
 	objPrice        = "price"         // private: price~lotId -> exact transient JSON
 
+	// A lot's entries live under keys of their own, so recording one writes a small new key
+	// instead of rewriting the lot with its whole history (costs stay flat as a lot grows), and
+	// two sensors writing to one lot never touch the same key (no MVCC conflict). The timestamp
+	// orders them; the tx id and position keep the entries of one transaction apart.
+	objTemperature = "temp"       // temp~lotId~timestamp~txId~nnn -> TemperatureReading
+	objCheckpoint  = "checkpoint" // checkpoint~lotId~timestamp~txId~nnn -> Checkpoint
+	objInput       = "input"      // input~lotId~timestamp~txId~nnn -> Input
+
 	// PriceCollection is the private data collection shared by processor and retailer.
 	PriceCollection = "processorRetailerPrices"
 
@@ -50,6 +58,18 @@ func priceKey(lotID string) string       { return compositeKey(objPrice, lotID) 
 
 func eventKey(lotID string, seq int) string {
 	return compositeKey(objEvent, lotID, fmt.Sprintf("%0*d", seqWidth, seq))
+}
+
+// readingEventKey files the event of a reading that does not change the lot (so does not take
+// the next sequence number, which would make eventseq~lotId a hot key) after the lot event seq it
+// followed: event~lotId~seq~timestamp~txId sorts after event~lotId~seq and before seq+1.
+func readingEventKey(lotID string, seq int, timestamp, txID string) string {
+	return compositeKey(objEvent, lotID, fmt.Sprintf("%0*d", seqWidth, seq), timestamp, txID)
+}
+
+// entryKey is the key of the n-th entry of one kind that a transaction recorded for a lot.
+func entryKey(objectType, lotID, timestamp, txID string, n int) string {
+	return compositeKey(objectType, lotID, timestamp, txID, fmt.Sprintf("%03d", n))
 }
 
 func custodianIndexKey(mspID, lotID string) string {

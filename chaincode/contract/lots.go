@@ -72,7 +72,14 @@ func (c *SmartContract) HarvestLot(ctx contractapi.TransactionContextInterface, 
 	ev.HarvestDate = harvestDate
 	ev.Custodian = t.msp
 	ev.Status = lot.Status
-	if err := t.saveAndPublish(lot, ev); err != nil {
+	ev.Seq = 1 // a new lot's list is empty: no read of its event sequence (one ledger round trip less)
+	if err := putLot(t.stub, lot); err != nil {
+		return nil, err
+	}
+	if err := t.storeEvent(ev); err != nil {
+		return nil, err
+	}
+	if err := t.emit(ev); err != nil {
 		return nil, err
 	}
 	return lot, nil
@@ -109,19 +116,21 @@ func (c *SmartContract) RecordInput(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return nil, err
 	}
-	lot.Inputs = append(lot.Inputs, Input{
+	in := Input{
 		InputType: inputType, Product: product, Dose: dose, AppliedDate: appliedDate,
 		RecordedBy: t.msp, TxID: t.txID, Timestamp: t.now,
-	})
+	}
 	t.touch(lot)
 	ev := t.newEvent(EventInputRecorded, lotId)
 	ev.InputType = inputType
 	ev.InputProduct = product
 	ev.Dose = dose
 	ev.AppliedDate = appliedDate
-	if err := t.saveAndPublish(lot, ev); err != nil {
+	// The lot is written (updatedAt) but does not grow: the input goes under a key of its own.
+	if err := t.saveEntries(lot, ev, true, func() error { return t.putEntry(objInput, lotId, 0, in) }); err != nil {
 		return nil, err
 	}
+	lot.Inputs = append(lot.Inputs, in) // the returned lot lists this transaction's entry
 	return lot, nil
 }
 
@@ -323,6 +332,7 @@ func (c *SmartContract) SplitLot(ctx contractapi.TransactionContextInterface, pa
 	events := make([]*Event, 0, len(created)+1)
 	for _, child := range created {
 		ev := t.newEvent(EventLotSplit, child.LotID)
+		ev.Seq = 1 // a new lot: its list starts here (no read of its event sequence)
 		ev.ParentID = parentId
 		ev.ProductID = child.ProductID
 		ev.Quantity = child.Quantity
@@ -337,10 +347,8 @@ func (c *SmartContract) SplitLot(ctx contractapi.TransactionContextInterface, pa
 	parentEvent.Unit = parent.Unit
 	parentEvent.Status = parent.Status
 	events = append(events, parentEvent)
-	for _, ev := range events {
-		if err := t.stageEvent(ev); err != nil {
-			return nil, err
-		}
+	if err := t.stageEvent(parentEvent); err != nil {
+		return nil, err
 	}
 	for _, l := range append([]*Lot{parent}, created...) {
 		if err := putLot(t.stub, l); err != nil {

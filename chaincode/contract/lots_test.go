@@ -77,13 +77,17 @@ func TestRecordInput(t *testing.T) {
 		e.ok(ids.farm, "RecordInput", "LOT-1", typ, "Product "+typ, "", "2025-04-01")
 	}
 	lot := decode[Lot](t, e.ok(ids.farm, "RecordInput", "LOT-1", "PESTICIDE", "Neem oil", "2 L/ha", "2025-04-02"))
-	require.Len(t, lot.Inputs, len(InputTypes)+1)
-	in := lot.Inputs[len(lot.Inputs)-1]
-	require.Equal(t, Input{InputType: "PESTICIDE", Product: "Neem oil", Dose: "2 L/ha", AppliedDate: "2025-04-02",
-		RecordedBy: "FarmMSP", TxID: e.stub.txID, Timestamp: formatTime(e.stub.ts)}, in)
+	want := Input{InputType: "PESTICIDE", Product: "Neem oil", Dose: "2 L/ha", AppliedDate: "2025-04-02",
+		RecordedBy: "FarmMSP", TxID: e.stub.txID, Timestamp: formatTime(e.stub.ts)}
+	require.Equal(t, []Input{want}, lot.Inputs, "the submit returns the entry it recorded")
+	require.Equal(t, formatTime(e.stub.ts), lot.UpdatedAt)
 	name, payload := e.lastEvent()
 	require.Equal(t, EventInputRecorded, name)
 	require.Equal(t, "Neem oil", payload["inputProduct"])
+	full := e.getLot("LOT-1")
+	require.Len(t, full.Inputs, len(InputTypes)+1)
+	require.Equal(t, want, full.Inputs[len(full.Inputs)-1])
+	require.Equal(t, len(InputTypes)+1, full.Summary.Inputs)
 
 	e.fail(ids.farm, CodeInvalidArgument, "RecordInput", "LOT-1", "fertiliser", "X", "", "2025-04-01")
 	e.fail(ids.farm, CodeInvalidArgument, "RecordInput", "LOT-1", "FERTILISER", "", "", "2025-04-01")

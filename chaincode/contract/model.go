@@ -149,9 +149,15 @@ type Lot struct {
 	Sold              *Sale                `json:"sold"`
 	Recall            *Recall              `json:"recall"`
 	PriceHash         string               `json:"priceHash"`
-	CreatedTxID       string               `json:"createdTxId"`
-	CreatedAt         string               `json:"createdAt"`
-	UpdatedAt         string               `json:"updatedAt"`
+	// TemperatureBreach is set by the first out-of-range reading (which quarantines the lot, so
+	// the lot is written then anyway) and stays set: the consumer's cold-chain verdict.
+	TemperatureBreach bool `json:"temperatureBreach"`
+	// Summary of the lot's entries, assembled at read time from their own keys (GetLot, TraceLot,
+	// CheckAuthenticity); null in lists and in stored versions. See entries.go.
+	Summary     *EntrySummary `json:"summary"`
+	CreatedTxID string        `json:"createdTxId"`
+	CreatedAt   string        `json:"createdAt"`
+	UpdatedAt   string        `json:"updatedAt"`
 
 	// values as last read from the ledger, used to maintain the indexes
 	storedCustodian string
@@ -195,6 +201,7 @@ type Product struct {
 	Name        string  `json:"name"`
 	MinTempC    float64 `json:"minTempC"`
 	MaxTempC    float64 `json:"maxTempC"`
+	GTIN        string  `json:"gtin"` // GTIN-14, "" until AssignGTIN
 	DefinedBy   string  `json:"definedBy"`
 	CreatedTxID string  `json:"createdTxId"`
 	CreatedAt   string  `json:"createdAt"`

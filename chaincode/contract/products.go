@@ -86,3 +86,54 @@ func (c *SmartContract) ListProducts(ctx contractapi.TransactionContextInterface
 	}
 	return products, nil
 }
+
+// AssignGTIN gives a product its GS1 GTIN (stored as GTIN-14), once. A GTIN names one product
+// only (gtin~gtin14 -> productId). Growers and processors may assign GTINs, as they define products.
+func (c *SmartContract) AssignGTIN(ctx contractapi.TransactionContextInterface, productId string, gtin string) (*Product, error) {
+	t, err := newTxn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkID("productId", productId); err != nil {
+		return nil, err
+	}
+	code, err := gtin14(gtin)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.requireRole(RoleGrower, RoleProcessor); err != nil {
+		return nil, err
+	}
+	p, err := getProduct(t.stub, productId)
+	if err != nil {
+		return nil, err
+	}
+	if p.GTIN != "" {
+		return nil, newError("PRODUCT_GTIN_ALREADY_SET", Params{"product": productId, "gtin": p.GTIN})
+	}
+	index := compositeKey(objGTIN, code)
+	owner, err := t.stub.GetState(index)
+	if err != nil {
+		return nil, ledgerError("GetState", err)
+	}
+	if len(owner) > 0 {
+		return nil, newError("GTIN_ALREADY_ASSIGNED", Params{"gtin": code, "product": string(owner)})
+	}
+	p.GTIN = code
+	if err := putJSON(t.stub, productKey(productId), p); err != nil {
+		return nil, err
+	}
+	if err := t.stub.PutState(index, []byte(productId)); err != nil {
+		return nil, ledgerError("PutState", err)
+	}
+	ev := t.newEvent(EventProductDefined, "")
+	ev.ProductID = productId
+	ev.ProductName = p.Name
+	ev.MinTempC = p.MinTempC
+	ev.MaxTempC = p.MaxTempC
+	ev.Note = "GTIN " + code
+	if err := t.emit(ev); err != nil {
+		return nil, err
+	}
+	return p, nil
+}

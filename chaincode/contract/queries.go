@@ -1,8 +1,10 @@
 package contract
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"sort"
+	"strings"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
@@ -16,7 +18,19 @@ func (c *SmartContract) GetLot(ctx contractapi.TransactionContextInterface, lotI
 	if err := checkID("lotId", lotId); err != nil {
 		return nil, err
 	}
-	return getLot(ctx.GetStub(), lotId)
+	return getAssembledLot(ctx.GetStub(), lotId)
+}
+
+// getAssembledLot loads a lot with its entries and their summary (for queries and scans).
+func getAssembledLot(stub shim.ChaincodeStubInterface, lotID string) (*Lot, error) {
+	lot, err := getLot(stub, lotID)
+	if err != nil {
+		return nil, err
+	}
+	if err := assembleLot(stub, lot); err != nil {
+		return nil, err
+	}
+	return lot, nil
 }
 
 // GetLotEvents returns the lot's event list in order (the UI timeline).
@@ -104,7 +118,7 @@ func (c *SmartContract) TraceLot(ctx contractapi.TransactionContextInterface, lo
 		return nil, err
 	}
 	stub := ctx.GetStub()
-	lot, err := getLot(stub, lotId)
+	lot, err := getLot(stub, lotId) // the record without its entries: a trace scans nothing
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +180,7 @@ func (c *SmartContract) ListLotsByStatus(ctx contractapi.TransactionContextInter
 	return lotsFromIndex(ctx.GetStub(), objStatusIdx, []string{status})
 }
 
-// ListLots returns every lot sorted by id (intended for demo-sized ledgers).
+// ListLots returns every lot sorted by id (intended for demo-sized ledgers; ListLotsPage pages).
 func (c *SmartContract) ListLots(ctx contractapi.TransactionContextInterface) ([]*Lot, error) {
 	lots := []*Lot{}
 	err := iterate(ctx.GetStub(), objLot, nil, func(_ string, value []byte) error {
@@ -182,4 +196,169 @@ func (c *SmartContract) ListLots(ctx contractapi.TransactionContextInterface) ([
 		return nil, err
 	}
 	return lots, nil
+}
+
+// LotPage is one page of a lot list: pass bookmark back for the next page ("" = no more).
+type LotPage struct {
+	Lots     []*Lot `json:"lots"`
+	Bookmark string `json:"bookmark"`
+	Fetched  int    `json:"fetched"`
+}
+
+// TemperaturePage is one page of a lot's temperature readings, oldest first.
+type TemperaturePage struct {
+	Readings []TemperatureReading `json:"readings"`
+	Bookmark string               `json:"bookmark"`
+	Fetched  int                  `json:"fetched"`
+}
+
+// maxBookmarkLength bounds a bookmark argument (lot keys are far shorter).
+const maxBookmarkLength = 1024
+
+func checkPage(pageSize int, bookmark string) error {
+	if pageSize < 1 || pageSize > MaxPageSize {
+		return newError("PAGE_SIZE_OUT_OF_RANGE", Params{"max": MaxPageSize, "value": pageSize})
+	}
+	if n := len(bookmark); n > maxBookmarkLength {
+		return newError("TEXT_TOO_LONG", Params{"field": "bookmark", "max": maxBookmarkLength, "length": n})
+	}
+	return nil
+}
+
+// A bookmark is the peer's (the ledger key the next page starts at) without the list's prefix,
+// base64url-encoded: printable (ledger keys hold U+0000 separators, which no text field accepts),
+// and it always decodes to a key inside the list (the peer starts the range at the bookmark, so
+// a raw key from elsewhere would read other records).
+func decodeBookmark(prefix, bookmark string) (string, error) {
+	if bookmark == "" {
+		return "", nil
+	}
+	suffix, err := base64.RawURLEncoding.DecodeString(bookmark)
+	if err != nil || len(suffix) == 0 {
+		return "", newError("BOOKMARK_INVALID", nil)
+	}
+	return prefix + string(suffix), nil
+}
+
+func encodeBookmark(prefix, key string) string {
+	if !strings.HasPrefix(key, prefix) || len(key) == len(prefix) {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(key[len(prefix):]))
+}
+
+// iteratePage visits one page of the keys under a partial composite key and returns the
+// bookmark of the next page ("" when the list is exhausted) and the number of keys visited.
+func iteratePage(stub shim.ChaincodeStubInterface, objectType string, attrs []string, pageSize int, bookmark string,
+	visit func(key string, value []byte) error) (string, int, error) {
+	prefix := compositeKey(objectType, attrs...)
+	start, err := decodeBookmark(prefix, bookmark)
+	if err != nil {
+		return "", 0, err
+	}
+	it, meta, err := stub.GetStateByPartialCompositeKeyWithPagination(objectType, attrs, int32(pageSize), start)
+	if err != nil {
+		return "", 0, ledgerError("GetStateByPartialCompositeKeyWithPagination", err)
+	}
+	defer it.Close()
+	fetched := 0
+	for it.HasNext() {
+		kv, err := it.Next()
+		if err != nil {
+			return "", 0, ledgerError("iterator Next", err)
+		}
+		if err := visit(kv.Key, kv.Value); err != nil {
+			return "", 0, err
+		}
+		fetched++
+	}
+	if fetched < pageSize || meta == nil {
+		return "", fetched, nil // exhausted: no bookmark that would only answer an empty page
+	}
+	return encodeBookmark(prefix, meta.GetBookmark()), fetched, nil
+}
+
+// lotPageFromIndex loads the lots of one page of an index (custodian~lot, status~lot).
+func lotPageFromIndex(stub shim.ChaincodeStubInterface, index string, attrs []string, pageSize int, bookmark string) (*LotPage, error) {
+	var ids []string
+	next, fetched, err := iteratePage(stub, index, attrs, pageSize, bookmark, func(key string, _ []byte) error {
+		ids = append(ids, lastAttr(key))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	page := &LotPage{Lots: make([]*Lot, 0, len(ids)), Bookmark: next, Fetched: fetched}
+	for _, id := range ids {
+		lot, err := getLot(stub, id)
+		if err != nil {
+			return nil, err
+		}
+		page.Lots = append(page.Lots, lot)
+	}
+	return page, nil
+}
+
+// ListLotsPage returns up to pageSize lots sorted by id, from bookmark ("" = the first page).
+func (c *SmartContract) ListLotsPage(ctx contractapi.TransactionContextInterface, pageSize int, bookmark string) (*LotPage, error) {
+	if err := checkPage(pageSize, bookmark); err != nil {
+		return nil, err
+	}
+	page := &LotPage{Lots: []*Lot{}}
+	next, fetched, err := iteratePage(ctx.GetStub(), objLot, nil, pageSize, bookmark, func(_ string, value []byte) error {
+		lot := &Lot{}
+		if err := json.Unmarshal(value, lot); err != nil {
+			return newError("CORRUPT_LOT_RECORD", Params{"error": err})
+		}
+		lot.normalize()
+		page.Lots = append(page.Lots, lot)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	page.Bookmark, page.Fetched = next, fetched
+	return page, nil
+}
+
+// ListLotsByStatusPage is ListLotsByStatus one page at a time.
+func (c *SmartContract) ListLotsByStatusPage(ctx contractapi.TransactionContextInterface, status string, pageSize int, bookmark string) (*LotPage, error) {
+	if err := firstError(checkOneOf("status", status, AllStatuses), checkPage(pageSize, bookmark)); err != nil {
+		return nil, err
+	}
+	return lotPageFromIndex(ctx.GetStub(), objStatusIdx, []string{status}, pageSize, bookmark)
+}
+
+// ListLotsByCustodianPage is ListLotsByCustodian one page at a time.
+func (c *SmartContract) ListLotsByCustodianPage(ctx contractapi.TransactionContextInterface, mspId string, pageSize int, bookmark string) (*LotPage, error) {
+	if err := firstError(checkID("mspId", mspId), checkPage(pageSize, bookmark)); err != nil {
+		return nil, err
+	}
+	return lotPageFromIndex(ctx.GetStub(), objCustodianIdx, []string{mspId}, pageSize, bookmark)
+}
+
+// ListTemperatures returns one page of the lot's temperature readings, oldest first (readings a
+// lot written by an earlier contract version holds inline are listed by GetLot only).
+func (c *SmartContract) ListTemperatures(ctx contractapi.TransactionContextInterface, lotId string, pageSize int, bookmark string) (*TemperaturePage, error) {
+	if err := firstError(checkID("lotId", lotId), checkPage(pageSize, bookmark)); err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	if _, err := getLot(stub, lotId); err != nil {
+		return nil, err
+	}
+	page := &TemperaturePage{Readings: []TemperatureReading{}}
+	next, fetched, err := iteratePage(stub, objTemperature, []string{lotId}, pageSize, bookmark, func(_ string, value []byte) error {
+		var r TemperatureReading
+		if err := json.Unmarshal(value, &r); err != nil {
+			return newError("CORRUPT_LEDGER_RECORD", Params{"error": err})
+		}
+		page.Readings = append(page.Readings, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	page.Bookmark, page.Fetched = next, fetched
+	return page, nil
 }

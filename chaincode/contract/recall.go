@@ -28,6 +28,9 @@ func (c *SmartContract) RecallLot(ctx contractapi.TransactionContextInterface, l
 			return nil, newError("RECALL_NOT_ALLOWED", Params{"custodian": root.Custodian, "lot": lotId})
 		}
 	}
+	if err := t.requireAttrRole(AttrRoleRecallManager, "recall a lot"); err != nil {
+		return nil, err
+	}
 	// Collect the lot and all descendants (breadth first, children in creation order).
 	lots := []*Lot{root}
 	seen := map[string]bool{lotId: true}

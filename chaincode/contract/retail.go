@@ -45,7 +45,7 @@ func (c *SmartContract) CheckAuthenticity(ctx contractapi.TransactionContextInte
 		return nil, err
 	}
 	location = strings.TrimSpace(location)
-	lot, err := getLot(t.stub, lotId)
+	lot, err := getAssembledLot(t.stub, lotId)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,9 @@
 package contract
 
 import (
+	"fmt"
+	"math"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
 
@@ -50,25 +53,27 @@ func (c *SmartContract) RecordCheckpoint(ctx contractapi.TransactionContextInter
 	if err != nil {
 		return nil, err
 	}
-	lot.Checkpoints = append(lot.Checkpoints, Checkpoint{
+	cp := Checkpoint{
 		Latitude: latitude, Longitude: longitude, Location: location, Note: note,
 		RecordedBy: t.msp, TxID: t.txID, Timestamp: t.now,
-	})
-	t.touch(lot)
+	}
 	ev := t.newEvent(EventCheckpointRecorded, lotId)
 	ev.Latitude = latitude
 	ev.Longitude = longitude
 	ev.Location = location
 	ev.Note = note
-	if err := t.saveAndPublish(lot, ev); err != nil {
+	// The lot is not rewritten: the checkpoint goes under a key of its own (entries.go).
+	if err := t.saveEntries(lot, ev, false, func() error { return t.putEntry(objCheckpoint, lotId, 0, cp) }); err != nil {
 		return nil, err
 	}
+	lot.Checkpoints = append(lot.Checkpoints, cp) // the returned lot lists this transaction's entry
 	return lot, nil
 }
 
 // RecordTemperature records a temperature reading. A reading outside the product's
 // [minTempC, maxTempC] quarantines the lot and emits TemperatureAlert instead of
-// TemperatureRecorded.
+// TemperatureRecorded. An in-range reading writes only its own keys (not the lot), so it costs
+// the same however many readings came before and several sensors may record on one lot at once.
 func (c *SmartContract) RecordTemperature(ctx contractapi.TransactionContextInterface, lotId string, celsius float64, location string) (*Lot, error) {
 	t, err := newTxn(ctx)
 	if err != nil {
@@ -77,7 +82,41 @@ func (c *SmartContract) RecordTemperature(ctx contractapi.TransactionContextInte
 	if err := firstError(checkID("lotId", lotId), checkRange("celsius", celsius, MinTempC, MaxTempC), checkText("location", location, 0, MaxText)); err != nil {
 		return nil, err
 	}
-	lot, err := t.loadLotForReading(lotId)
+	return t.recordTemperatures(lotId, []TemperatureSample{{Celsius: celsius, Location: location}}, false)
+}
+
+// RecordTemperatures records up to MaxReadingsPerBatch readings in one transaction (a sensor
+// gateway's upload), readingsJSON being [{"celsius":4.2,"location":"Truck 7"}, ...]. Each is
+// checked against the product's range; any breach quarantines the lot. It emits one event:
+// TemperatureRecorded, or TemperatureAlert (celsius = the first breach) when a reading breached,
+// with count, lowestCelsius and highestCelsius.
+func (c *SmartContract) RecordTemperatures(ctx contractapi.TransactionContextInterface, lotId string, readingsJSON string) (*Lot, error) {
+	t, err := newTxn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkID("lotId", lotId); err != nil {
+		return nil, err
+	}
+	var samples []TemperatureSample
+	if err := decodeStrict("readingsJSON", readingsJSON, &samples); err != nil {
+		return nil, err
+	}
+	if len(samples) == 0 || len(samples) > MaxReadingsPerBatch {
+		return nil, newError("READINGS_COUNT", Params{"max": MaxReadingsPerBatch, "count": len(samples)})
+	}
+	for i, s := range samples {
+		field := fmt.Sprintf("readingsJSON[%d]", i)
+		if err := firstError(checkRange(field+".celsius", s.Celsius, MinTempC, MaxTempC), checkText(field+".location", s.Location, 0, MaxText)); err != nil {
+			return nil, err
+		}
+	}
+	return t.recordTemperatures(lotId, samples, true)
+}
+
+// recordTemperatures stores checked samples under their own keys and publishes one event.
+func (t *txn) recordTemperatures(lotID string, samples []TemperatureSample, batch bool) (*Lot, error) {
+	lot, err := t.loadLotForReading(lotID)
 	if err != nil {
 		return nil, err
 	}
@@ -85,31 +124,57 @@ func (c *SmartContract) RecordTemperature(ctx contractapi.TransactionContextInte
 	if err != nil {
 		return nil, err
 	}
-	inRange := celsius >= product.MinTempC && celsius <= product.MaxTempC
-	lot.Temperatures = append(lot.Temperatures, TemperatureReading{
-		Celsius: celsius, Location: location, InRange: inRange, RecordedBy: t.msp, TxID: t.txID, Timestamp: t.now,
-	})
+	readings := make([]TemperatureReading, len(samples))
+	var breach *TemperatureReading
+	lowest, highest := samples[0].Celsius, samples[0].Celsius
+	for i, s := range samples {
+		inRange := s.Celsius >= product.MinTempC && s.Celsius <= product.MaxTempC
+		readings[i] = TemperatureReading{
+			Celsius: s.Celsius, Location: s.Location, InRange: inRange, RecordedBy: t.msp, TxID: t.txID, Timestamp: t.now,
+		}
+		if !inRange && breach == nil {
+			breach = &readings[i]
+		}
+		lowest, highest = math.Min(lowest, s.Celsius), math.Max(highest, s.Celsius)
+	}
+	shown := readings[len(readings)-1]
 	name := EventTemperatureRecorded
-	if !inRange {
+	if breach != nil {
+		shown = *breach
 		name = EventTemperatureAlert
 		if lot.Status != StatusQuarantined {
 			lot.setStatus(StatusQuarantined)
 		}
+		lot.TemperatureBreach = true
+		t.touch(lot)
 	}
-	t.touch(lot)
-	ev := t.newEvent(name, lotId)
-	ev.Celsius = celsius
-	ev.Location = location
+	ev := t.newEvent(name, lotID)
+	ev.Celsius = shown.Celsius
+	ev.Location = shown.Location
 	ev.MinTempC = product.MinTempC
 	ev.MaxTempC = product.MaxTempC
-	ev.InRange = inRange
-	if !inRange {
+	ev.InRange = breach == nil
+	if batch {
+		ev.Count = len(readings)
+		ev.LowestCelsius = lowest
+		ev.HighestCelsius = highest
+	}
+	if breach != nil {
 		ev.Status = lot.Status
 		ev.PreviousStatus = lot.PreviousStatus
 	}
-	if err := t.saveAndPublish(lot, ev); err != nil {
+	write := func() error {
+		for i, r := range readings {
+			if err := t.putEntry(objTemperature, lotID, i, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := t.saveEntries(lot, ev, breach != nil, write); err != nil {
 		return nil, err
 	}
+	lot.Temperatures = append(lot.Temperatures, readings...) // the returned lot lists this transaction's readings
 	return lot, nil
 }
 
@@ -130,6 +195,9 @@ func (c *SmartContract) ReleaseQuarantine(ctx contractapi.TransactionContextInte
 		return nil, err
 	}
 	if err := requireStatus(lot, "release", StatusQuarantined); err != nil {
+		return nil, err
+	}
+	if err := t.requireAttrRole(AttrRoleInspector, "release a quarantine"); err != nil {
 		return nil, err
 	}
 	lot.setStatus(lot.PreviousStatus)

@@ -29,10 +29,14 @@ func TestCheckpoints(t *testing.T) {
 
 	e.ok(ids.farm, "ProposeTransfer", "LOT-1", "ProcessorMSP", "Cold Express", "TRK-1", "")
 	lot = decode[Lot](t, e.ok(ids.carrier, "RecordCheckpoint", "LOT-1", "51.5", "-0.12", "London depot", "on time"))
-	require.Equal(t, "CarrierMSP", lot.Checkpoints[1].RecordedBy)
+	require.Len(t, lot.Checkpoints, 1, "the submit returns the entry it recorded")
+	require.Equal(t, "CarrierMSP", lot.Checkpoints[0].RecordedBy)
 	name, payload := e.lastEvent()
 	require.Equal(t, EventCheckpointRecorded, name)
 	require.Equal(t, "London depot", payload["location"])
+	full := e.getLot("LOT-1")
+	require.Len(t, full.Checkpoints, 2)
+	require.Equal(t, "London depot", full.Summary.LastCheckpoint.Location)
 	// the receiver is not custodian yet and holds no carrier role
 	e.fail(ids.proc, CodeNotCustodian, "RecordCheckpoint", "LOT-1", "1", "1", "", "")
 	e.ok(ids.farm, "RecordCheckpoint", "LOT-1", "51.6", "-0.1", "", "")
@@ -65,12 +69,18 @@ func TestTemperatureQuarantine(t *testing.T) {
 	lot = decode[Lot](t, e.ok(ids.carrier, "RecordTemperature", "LOT-1", "0", "truck"))
 	require.Equal(t, StatusQuarantined, lot.Status)
 	require.Equal(t, StatusInTransit, lot.PreviousStatus)
-	require.False(t, lot.Temperatures[3].InRange)
+	require.False(t, lot.Temperatures[0].InRange)
+	require.True(t, lot.TemperatureBreach)
 	name, payload = e.lastEvent()
 	require.Equal(t, EventTemperatureAlert, name)
 	require.Equal(t, 0.0, payload["celsius"])
 	require.Equal(t, false, payload["inRange"])
 	require.Equal(t, StatusQuarantined, payload["status"])
+	full := e.getLot("LOT-1")
+	require.Len(t, full.Temperatures, 4)
+	require.False(t, full.Temperatures[3].InRange)
+	require.Equal(t, EntrySummary{Temperatures: 4, OutOfRange: 1, MinCelsius: 0, MaxCelsius: 8,
+		LastTemperature: &full.Temperatures[3], Breach: true}, *full.Summary)
 
 	// a second alert keeps the status to restore
 	lot = decode[Lot](t, e.ok(ids.carrier, "RecordTemperature", "LOT-1", "12", "truck"))

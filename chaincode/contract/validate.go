@@ -13,13 +13,17 @@ import (
 
 // Input limits.
 const (
-	MaxQuantity   = 1e9
-	MinTempC      = -100.0
-	MaxTempC      = 100.0
-	MaxShortText  = 128
-	MaxText       = 256
-	MaxLongText   = 1024
-	MaxChildren   = 100
+	MaxQuantity  = 1e9
+	MinTempC     = -100.0
+	MaxTempC     = 100.0
+	MaxShortText = 128
+	MaxText      = 256
+	MaxLongText  = 1024
+	MaxChildren  = 100
+	// MaxReadingsPerBatch bounds RecordTemperatures (a gateway's upload in one transaction).
+	MaxReadingsPerBatch = 100
+	// MaxPageSize bounds the paged lists.
+	MaxPageSize   = 200
 	MaxUnitLength = 32
 	MaxJSONBytes  = 64 * 1024
 	quantityScale = 1e6 // quantities are rounded to 6 decimals

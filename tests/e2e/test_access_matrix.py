@@ -51,7 +51,8 @@ def _uid(prefix: str) -> str:
 def _expected(operation: str, identity: str) -> str:
     row = EXPECTED["operations"][operation]
     org, _, user = identity.partition(".")
-    for key in (identity, org, user):
+    # an attribute-carrying client (farm.ca-inspector) is a client like User1 where a row keys by user
+    for key in (identity, org, user, "User1" if identity in ATTRIBUTE_IDENTITIES else None):
         if key in row:
             return row[key]
     return EXPECTED["defaults"][identity]
@@ -78,6 +79,43 @@ def foreign_identity(msp_id: str) -> tuple[Identity, object]:
         .not_valid_before(now - datetime.timedelta(hours=1))
         .not_valid_after(now + datetime.timedelta(days=1))
         .sign(ca_key, hashes.SHA256())
+    )
+    pem = cert.public_bytes(serialization.Encoding.PEM)
+    return Identity(msp_id=msp_id, credentials=pem), signer_from_private_key(user_key)
+
+
+# Fabric CA style FarmMSP clients (attributes in the certificate), minted with the farm's CA key.
+ATTRIBUTE_IDENTITIES = {"farm.ca-inspector": "inspector", "farm.ca-consumer": "consumer"}
+
+
+def attribute_identity(ca_dir: Path, msp_id: str, name: str, role: str) -> tuple[Identity, object]:
+    """A client certificate of the org's own CA carrying Fabric CA attributes (the 1.2.3.4.5.6.7.8.1 extension)."""
+    now = datetime.datetime.now(datetime.UTC)
+    ca_cert = x509.load_pem_x509_certificate(next(ca_dir.glob("*-cert.pem")).read_bytes())
+    ca_key = serialization.load_pem_private_key((ca_dir / "priv_sk").read_bytes(), password=None)
+    user_key = ec.generate_private_key(ec.SECP256R1())
+    attrs = {"attrs": {"hf.EnrollmentID": name, "hf.Type": "client", "hf.Affiliation": "", "role": role}}
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(
+            x509.Name(
+                [
+                    x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "client"),
+                    x509.NameAttribute(NameOID.COMMON_NAME, name),
+                ]
+            )
+        )
+        .issuer_name(ca_cert.subject)
+        .public_key(user_key.public_key())
+        .serial_number(x509.random_serial_number())
+        # Fabric's MSP checks the chain at the leaf's NotBefore: never before the (fresh) CA's own
+        .not_valid_before(max(ca_cert.not_valid_before_utc, now - datetime.timedelta(minutes=1)))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.UnrecognizedExtension(x509.ObjectIdentifier("1.2.3.4.5.6.7.8.1"), json.dumps(attrs).encode()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
     )
     pem = cert.public_bytes(serialization.Encoding.PEM)
     return Identity(msp_id=msp_id, credentials=pem), signer_from_private_key(user_key)
@@ -142,6 +180,12 @@ class World:
         await self.step("farm.User1", "RecordTemperature", lot, "30", "barn")
         return lot
 
+    async def fresh_product(self) -> str:
+        product = _uid("PRD")
+        await self.of("farm.User1").submit_transaction("DefineProduct", product, "Matrix product", "1", "9")
+        await self.settled("GetProduct", product)
+        return product
+
     async def granted_msp(self) -> str:
         msp = _uid("MatrixMSP")
         await self.of("farm.Admin").submit_transaction("GrantRole", msp, "carrier")
@@ -152,6 +196,13 @@ class World:
 # One call of an operation: given the prepared subject (lot id, MSP id or "") and the caller's
 # identity name, the call's arguments.
 Call = Callable[[str, str], list[str]]
+
+
+def _fresh_gtin() -> str:
+    """A GTIN-14 nobody holds yet, with its check digit (GTINs are unique per product)."""
+    body = "0" + str(uuid.uuid4().int)[:12]
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return body + str((10 - total % 10) % 10)
 
 
 def _receiver_for(identity: str) -> str:
@@ -192,11 +243,20 @@ CASES: dict[str, Case] = {
     "CancelTransfer": Case(World.pending_to_processor, lambda lot, _who: [lot]),
     "RecordCheckpoint": Case(World.farm_lot, lambda lot, _who: [lot, "45.1", "7.6", "yard", ""]),
     "RecordTemperature": Case(World.farm_lot, lambda lot, _who: [lot, "4", "cold room"]),
+    "RecordTemperatures": Case(
+        World.farm_lot, lambda lot, _who: [lot, '[{"celsius":4,"location":"cold room"},{"celsius":5,"location":""}]']
+    ),
     "ReleaseQuarantine": Case(World.quarantined_lot, lambda lot, _who: [lot, "probe fixed"]),
     "MarkSold": Case(World.retail_lot, lambda lot, _who: [lot, "Store 1"]),
     "CheckAuthenticity": Case(World.farm_lot, lambda lot, _who: [lot, "Shelf 1"]),
     "RecallLot": Case(World.farm_lot, lambda lot, _who: [lot, "matrix recall"]),
     "SetPrice": Case(World.processor_lot, lambda lot, _who: [lot], transient=True),
+    "AssignGTIN": Case(World.fresh_product, lambda product, _who: [product, _fresh_gtin()]),
+    "RecordReferenceDocument": Case(World.farm_lot, lambda lot, _who: [lot, "HARVESTING", "WORK_ORDER", "WO-1"]),
+    "ProposeTransferWithDocument": Case(
+        World.farm_lot, lambda lot, who: [lot, _receiver_for(who), "", "", "", "BILL_OF_LADING", "BOL-1"]
+    ),
+    "AcceptTransferWithDocument": Case(World.pending_to_processor, lambda lot, _who: [lot, "ASN", "ASN-1"]),
 }
 
 
@@ -250,11 +310,17 @@ async def _observe(network: FabricNetwork) -> dict[str, dict[str, str]]:
     gateways: dict[str, AsyncGateway] = {}
     for name in EXPECTED["identities"]:
         org_key, _, user = name.partition(".")
-        if user:
+        if user and name not in ATTRIBUTE_IDENTITIES:
             gateways[name] = await connect_org_async(topology, layout, orgs[org_key], user)
     farm = orgs["farm"]
-    for name, msp_id in {"unknown-msp": "IntruderMSP", "farm-msp-foreign-ca": farm.msp_id}.items():
-        identity, signer = foreign_identity(msp_id)
+    minted = {
+        name: foreign_identity(msp)
+        for name, msp in {"unknown-msp": "IntruderMSP", "farm-msp-foreign-ca": farm.msp_id}.items()
+    }
+    for name, role in ATTRIBUTE_IDENTITIES.items():
+        ca_dir = layout.peer_org_dir(farm) / "ca"
+        minted[name] = attribute_identity(ca_dir, farm.msp_id, f"{name.split('.')[1]}@{farm.domain}", role)
+    for name, (identity, signer) in minted.items():
         gateways[name] = await connect_async(
             endpoint=farm.peer.address,
             tls_root_cert_path=layout.peer_tls_ca(farm),
@@ -304,7 +370,10 @@ def render_markdown(matrix: dict[str, dict[str, str]]) -> str:
         "`allow` means the transaction committed; otherwise the cell is the error code the call was refused",
         "with. `PEER_REFUSED`: the peer rejected the proposal before the chaincode ran (certificate from a CA",
         "that the channel does not know). `unknown-msp` uses a made-up MSP id, `farm-msp-foreign-ca` claims",
-        "FarmMSP with a certificate from a foreign CA. The expected data is tests/e2e/access_matrix.yaml.",
+        "FarmMSP with a certificate from a foreign CA. `farm.ca-inspector` and `farm.ca-consumer` are FarmMSP",
+        "clients whose certificates carry Fabric CA attributes (role=inspector, role=consumer), as `make up",
+        "IDENTITIES=ca` issues them: on such a certificate a quarantine release needs role=inspector and a",
+        "recall role=recall-manager. The expected data is tests/e2e/access_matrix.yaml.",
         "",
         "| operation | " + " | ".join(identities) + " |",
         "| --- | " + " | ".join("---" for _ in identities) + " |",

@@ -129,6 +129,65 @@ def test_temperature_breach_quarantines_and_alerts(network: FabricNetwork, gatew
     assert _json(cc["farm"].evaluate_transaction("GetLot", lot_id))["status"] == "IN_TRANSIT"
 
 
+def test_sensors_record_on_one_lot_at_once_without_conflicts(cc) -> None:
+    """Readings endorsed against the same lot state all commit: each writes only keys of its own."""
+    lot_id = _id("SENS")
+    _harvest(cc, lot_id)
+    pending = [
+        cc["farm"].submit_async("RecordTemperature", arguments=[lot_id, str(2 + i / 10), f"probe {i}"])
+        for i in range(12)
+    ]
+    batch = [{"celsius": 3.0, "location": "gateway"}] * 100
+    pending.append(cc["farm"].submit_async("RecordTemperatures", arguments=[lot_id, json.dumps(batch)]))
+    statuses = [p.get_status() for p in pending]
+    assert [s.code for s in statuses if not s.successful] == []
+    assert len({s.block_number for s in statuses}) < len(statuses), "the readings shared a block"
+
+    lot = _json(cc["processor"].evaluate_transaction("GetLot", lot_id))
+    assert lot["status"] == "HARVESTED" and len(lot["temperatures"]) == 112
+    assert lot["summary"]["temperatures"] == 112 and lot["summary"]["breach"] is False
+    assert lot["summary"]["minCelsius"] == 2.0 and lot["summary"]["maxCelsius"] == 3.1
+    events = _json(cc["farm"].evaluate_transaction("GetLotEvents", lot_id))
+    assert [e["seq"] for e in events] == list(range(1, 15))
+
+    readings, bookmark, pages = [], "", 0
+    while True:
+        page = _json(cc["retail"].evaluate_transaction("ListTemperatures", lot_id, "50", bookmark))
+        readings += page["readings"]
+        pages += 1
+        bookmark = page["bookmark"]
+        if not bookmark:
+            break
+    assert len(readings) == 112 and pages == 3
+
+
+def test_lot_lists_page_with_bookmarks(cc) -> None:
+    lot_ids = sorted(_id("PAGE") for _ in range(3))
+    for lot_id in lot_ids:
+        _harvest(cc, lot_id, "5")
+    seen, bookmark = [], ""
+    while True:
+        page = _json(cc["retail"].evaluate_transaction("ListLotsByCustodianPage", "FarmMSP", "2", bookmark))
+        assert page["fetched"] == len(page["lots"]) <= 2
+        seen += [lot["lotId"] for lot in page["lots"]]
+        bookmark = page["bookmark"]
+        if not bookmark:
+            break
+    assert seen == sorted(seen) and set(lot_ids) <= set(seen)
+    everyone = [lot["lotId"] for lot in _json(cc["retail"].evaluate_transaction("ListLotsByCustodian", "FarmMSP"))]
+    assert seen == everyone, "paging returns what the unpaged call returns"
+    with pytest.raises(EvaluateError) as caught:
+        cc["retail"].evaluate_transaction("ListLotsPage", "500", "")
+    assert _code(caught.value) == "INVALID_ARGUMENT"
+
+
+def test_empty_temperature_bound_is_refused(cc) -> None:
+    with pytest.raises(EndorseError) as caught:
+        cc["farm"].submit_transaction("DefineProduct", _id("PRD"), "No lower bound", "", "1")
+    assert _code(caught.value) == "INVALID_ARGUMENT"
+    assert "PARAMETER_EMPTY_NUMBER" in (caught.value.chaincode_message or "")
+
+
 def test_recall_of_parent_recalls_every_package(cc) -> None:
     parent = _id("RCL")
     children = _to_processor_split(cc, parent)

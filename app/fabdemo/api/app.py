@@ -17,16 +17,20 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import swagger_ui_bundle
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from fabdemo import context
 from fabdemo.api.config import LOOPBACK_HOSTS, TOKEN_COOKIE, AppConfig
+from fabdemo.api.contract_routes import router as contract_router
 from fabdemo.api.deps import ServiceDep
+from fabdemo.api.guests import GUEST_COOKIE, guest_book
+from fabdemo.api.identity_routes import router as identity_router
 from fabdemo.api.openapi_doc import with_known_orgs
 from fabdemo.api.presenter_routes import load_presenter_token
 from fabdemo.api.presenter_routes import router as presenter_router
@@ -39,10 +43,18 @@ from fabdemo.api.security import (
     add_security_headers,
     cross_site_refusal,
 )
+from fabdemo.api.standards_routes import api as standards_api_router
+from fabdemo.api.standards_routes import epcis as standards_router
 from fabdemo.network.manager import FabricNetwork
 from fabdemo.service import LedgerService, ServiceError
+from fabdemo.service.webhooks import WebhookForwarder
 from fabdemo.settings import Settings, get_settings
-from fabdemo.web import STATIC_DIR, pages  # a module: pages itself imports fabdemo.api.deps
+from fabdemo.web import (  # a module: pages itself imports fabdemo.api.deps
+    STATIC_DIR,
+    contract_pages,
+    pages,
+    standards_pages,
+)
 
 log = logging.getLogger("fabdemo.app")
 
@@ -76,13 +88,22 @@ def create_app(
     if network is None:
         network = context.open_network(settings)
     service = LedgerService(network, follow_blocks=follow_blocks)
+    webhooks = WebhookForwarder(
+        service.follower,
+        [u.strip() for u in settings.webhook_urls.split(",") if u.strip()],
+        settings.webhook_secret,
+        settings.state_dir / "webhooks.json",
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await service.start()
+        if follow_blocks:
+            webhooks.start()  # a no-op without configured endpoints
         try:
             yield
         finally:
+            await webhooks.stop()
             await service.close()
 
     app = FastAPI(
@@ -99,6 +120,7 @@ def create_app(
     # Read only through the dependencies of fabdemo.api.deps.
     app.state.network = network
     app.state.service = service
+    app.state.webhooks = webhooks
     app.state.config = config
     app.state.settings = settings
     app.state.presenter = None  # built on first use (deps.get_presenter)
@@ -126,6 +148,10 @@ def create_app(
         response = _error_response(request, ServiceError(code, str(exc.detail), exc.status_code, message_zh=message_zh))
         for name, value in (exc.headers or {}).items():  # the Allow header of a 405, above all
             response.headers[name] = value
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route on the path only; a path served by two
+            # routes (GET and POST as separate functions) must list both.
+            response.headers["Allow"] = ", ".join(_methods_on_path(request))
         return response
 
     @app.exception_handler(Exception)
@@ -157,7 +183,9 @@ def create_app(
         return response
 
     @app.get("/join", include_in_schema=False)
-    async def join(request: Request, token: str = "", next: str = "/") -> Response:
+    async def join(
+        request: Request, token: str = "", next: str = "/", as_role: str = Query("consumer", alias="as")
+    ) -> Response:
         if config.room_mode:
             join_attempts.check(request.client.host if request.client else "")
         if config.room_mode and not hmac.compare_digest(token.encode(), (config.token or "").encode()):
@@ -171,6 +199,11 @@ def create_app(
         response = RedirectResponse(local, status_code=303)
         if config.token:
             response.set_cookie(TOKEN_COOKIE, config.token, max_age=12 * 3600, httponly=True, samesite="lax")
+        if config.room_mode and guest_book(request).of(request) is None:
+            # IDENTITIES=ca: the guest gets an identity of their own (api/guests.py)
+            enrolled = await guest_book(request).enroll(request.app.state.network, as_role)
+            if enrolled is not None:
+                response.set_cookie(GUEST_COOKIE, enrolled[0], max_age=12 * 3600, httponly=True, samesite="lax")
         return response
 
     @app.get("/healthz", include_in_schema=False)
@@ -196,8 +229,14 @@ def create_app(
         return HTMLResponse(html, headers={"content-security-policy": csp})
 
     app.include_router(api_router)
+    app.include_router(standards_api_router)
+    app.include_router(standards_router)  # /epcis/capture and the Digital Link resolver /01/...
     app.include_router(presenter_router)
+    app.include_router(identity_router)  # /api/identities (IDENTITIES=ca)
+    app.include_router(contract_router)  # /api/contracts: any deployed chaincode, from its metadata
+    app.include_router(contract_pages.router)  # /contracts/<name>: the console of any deployed contract
     app.include_router(pages.router)
+    app.include_router(standards_pages.router)  # /reports/fsma204
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
     app.openapi = with_known_orgs(app, service)  # type: ignore[method-assign]
@@ -214,6 +253,30 @@ HTTP_CODES: dict[int, tuple[str, str | None]] = {
     413: ("TOO_LARGE", TOO_LARGE_ZH),
     400: ("INVALID_ARGUMENT", "请求无效"),
 }
+
+
+def _methods_on_path(request: Request) -> list[str]:
+    """Every method served at the path template the request matched (Starlette names the first route's only).
+
+    Routes are matched in order, as Starlette does; the first one whose template matches the path fixes
+    the template (``/api/contracts/{name}/events``), and only routes with that same template count, not
+    a broader one that would also match (``/api/contracts/{name}/{tx}``).
+    """
+    matching: list[Any] = []
+
+    def collect(routes: list[Any]) -> None:
+        for route in routes:
+            included = getattr(route, "original_router", None)  # an included APIRouter: look inside
+            if included is not None:
+                collect(included.routes)
+            elif getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE:
+                matching.append(route)
+
+    collect(request.app.router.routes)
+    if not matching:
+        return []
+    template = matching[0].path
+    return sorted({method for route in matching if route.path == template for method in route.methods})
 
 
 def _allowed(request: Request, config: AppConfig) -> bool:

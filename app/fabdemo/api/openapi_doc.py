@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from fabdemo.api.contract_routes import document_contracts
 from fabdemo.service import LedgerService
 
 
@@ -43,6 +44,7 @@ def with_known_orgs(app: FastAPI, service: LedgerService) -> Callable[[], dict[s
         schema = copy.deepcopy(generated())
         orgs = service.orgs()
         _complete(schema, [o["key"] for o in orgs] + [o["msp"] for o in orgs])
+        document_contracts(schema, service)  # the customer's contracts, from their metadata
         return schema
 
     return openapi

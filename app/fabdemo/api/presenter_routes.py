@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from fabdemo.api.config import LOOPBACK_HOSTS
@@ -30,6 +30,7 @@ from fabdemo.api.deps import PresenterDep
 from fabdemo.api.schemas import ERROR_RESPONSES, media_response
 from fabdemo.api.sse import sse_response
 from fabdemo.service import ServiceError
+from fabdemo.storyboard import debrief
 from fabdemo.storyboard.presenter import PresenterSession
 from fabdemo.storyboard.template import TemplateError
 
@@ -203,6 +204,52 @@ async def reset(session: PresenterDep, _body: NoArguments | None = None) -> dict
 async def release(request: Request, session: PresenterDep, _body: NoArguments | None = None) -> dict[str, Any]:
     session.release(driver_of(request))
     return session.presenter_state()
+
+
+class ValueInputs(BaseModel):
+    """The value panel's fields, as the customer filled them in (present.js)."""
+
+    model_config = ConfigDict(extra="forbid")
+    recalls: float = Field(..., ge=0, le=1e6, description="recalls or quality incidents per year")
+    cost: float = Field(..., ge=0, le=1e12, description="cost of one recall")
+    days: float = Field(..., ge=0, le=3650, description="days to trace a lot today")
+    share: float = Field(..., ge=0, le=100, description="share of pulled product that was not affected (%)")
+    counterfeit: float = Field(..., ge=0, le=1e12, description="revenue lost to counterfeits per year")
+    cut: float = Field(..., ge=0, le=100, description="counterfeit loss avoided by QR verification (%)")
+
+
+@router.post("/value", dependencies=DRIVES, summary="Keep the customer's value panel figures (for the debrief)")
+async def value(session: PresenterDep, body: ValueInputs) -> dict[str, Any]:
+    session.set_value_inputs(body.model_dump())
+    return {"inputs": session.value_inputs, "saving": round(debrief.value_saving(body.model_dump()), 2)}
+
+
+@router.get(
+    "/debrief",
+    dependencies=PRESENTER_ONLY,
+    summary="After the presentation: scene times against budget, customer steps, value figures, draft criteria",
+)
+async def debrief_view(session: PresenterDep) -> dict[str, Any]:
+    return session.debrief()
+
+
+@router.get(
+    "/debrief/criteria.yaml",
+    dependencies=PRESENTER_ONLY,
+    response_class=Response,
+    responses=media_response("application/yaml", "a draft poc/criteria.yaml"),
+    summary="The debrief's draft poc/criteria.yaml, as a download",
+)
+async def debrief_criteria(session: PresenterDep) -> PlainTextResponse:
+    found = session.debrief()
+    if found["storyboard"] is None:
+        raise ServiceError("NO_STORYBOARD", "choose a storyboard first", 409, message_zh="请先选择故事板")
+    filename = f"criteria-{found['storyboard']['id']}.yaml"
+    return PlainTextResponse(
+        found["criteriaYaml"],
+        media_type="application/yaml",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.get(

@@ -18,7 +18,20 @@ import time
 from pathlib import Path
 
 from fabdemo import context
-from fabdemo.bench import contract_bench, dashboard_bench, node_client, workload
+from fabdemo.bench import (
+    baseline,
+    cc_bench,
+    consensus_bench,
+    contract_bench,
+    dashboard_bench,
+    fsma_bench,
+    growth,
+    identities_bench,
+    node_client,
+    resources,
+    throughput,
+    workload,
+)
 from fabdemo.connections import connect_org, connect_org_async
 from fabdemo.network import binaries
 from fabdemo.network.manager import FabricNetwork
@@ -62,12 +75,12 @@ def one_line_change(source: Path) -> None:
     )
 
 
-def bench_network(network: FabricNetwork) -> dict:
+def bench_network(network: FabricNetwork, batch_profile: str | None = None) -> dict:
     result: dict = {}
     network.down(lambda _m: None)
-    log("cold start: empty state -> chaincode committed")
+    log(f"cold start: empty state -> chaincode committed (batch profile {batch_profile or 'default'})")
     started = time.monotonic()
-    network.up(log)
+    network.up(log, batch_profile=batch_profile)
     result["cold_start_s"] = round(time.monotonic() - started, 2)
 
     one_line_change(network.ctx.chaincode_source)
@@ -137,6 +150,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="where to write the JSON figures")
     parser.add_argument("--skip-node", action="store_true", help="skip the official Node client comparison")
     parser.add_argument("--latency-count", type=int, default=50)
+    parser.add_argument(
+        "--full", action="store_true", help="the big curve points too (20,000 lots); make bench BENCH_FULL=1"
+    )
+    parser.add_argument(
+        "--consensus",
+        action="store_true",
+        help="Raft vs SmartBFT too (two networks of their own, 2-3 min more); make bench CONSENSUS_BENCH=1",
+    )
+    parser.add_argument("--with-cc", action="store_true", help="own chaincode per language (bench/cc_bench.py)")
+    parser.add_argument("--baseline", type=Path, default=baseline.BASELINE_FILE, help="figures to print ratios against")
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -153,9 +176,12 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
     }
     figures["binaries"] = bench_binaries(settings, network_settings)
-    network = context.open_network(network_settings, chaincode_source=prepare_chaincode_copy(settings, work))
+    chaincode_copy = prepare_chaincode_copy(settings, work)
+    # cryptogen against Fabric CA identities, each from an empty state (before the main network starts)
+    figures["identities_cold_start"] = identities_bench.compare(network_settings, chaincode_copy, log)
+    network = context.open_network(network_settings, chaincode_source=chaincode_copy)
     try:
-        figures["network"] = bench_network(network)
+        figures["network"] = bench_network(network, settings.batch_profile)
         figures["commit_latency"] = bench_latency(network, args.latency_count)
         log("trace of a lot with 50 descendants")
         figures["trace_50_descendants"] = contract_bench.trace_with_descendants(network, 50)
@@ -163,15 +189,29 @@ def main(argv: list[str] | None = None) -> int:
         log("dashboard first load with 200 lots")
         figures["dashboard"] = dashboard_bench.measure_dashboard(network, lots=200)
         figures["reset"] = bench_reset(network)
+        # Before the client and throughput benchmarks add thousands of lots: the lot curve starts at 200.
+        figures["growth"] = growth.measure(network, log, full=args.full)
         figures["clients"] = bench_clients(settings, network, CLIENT_LEVELS, with_node=not args.skip_node)
+        log("FSMA 204 spreadsheet of 1,000+ lots")
+        figures["fsma204_report"] = fsma_bench.measure(network, lots=1000)
+        figures["throughput"] = throughput.measure(network, log)
+        figures["rss_mb_after_run"] = resources.rss_mb(resources.network_nodes(network))
     finally:
         network.down(lambda _m: None)
+    # Own chaincode per language, on a network of its own after the main one is down (bench/cc_bench.py);
+    # `make bench` asks for it (a few minutes of Maven, npm and three networks' worth of deploys).
+    if args.with_cc:
+        figures["own_chaincode"] = cc_bench.measure(settings, log)
+    if args.consensus:  # Raft against SmartBFT, each on a network of its own (bench/consensus_bench.py)
+        figures["consensus"] = consensus_bench.compare(consensus_bench.bench_settings(settings, work), log)
 
     out = args.out or work / f"bench-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(figures, indent=2))
     print(json.dumps(figures, indent=2))
     print(f"Wrote {out}")
+    if args.baseline.is_file():
+        print(baseline.render(baseline.compare(figures, json.loads(args.baseline.read_text()))))
     return 0
 
 

@@ -108,3 +108,8 @@ class ResourceWindow:
             "tx_per_fabric_cpu_s": round(transactions / fabric_cpu, 2) if fabric_cpu > 0 else None,
             "rss_mb_by_process": {name: round(s.rss_bytes / 2**20, 1) for name, s in sorted(self.after.items())},
         }
+
+
+def rss_mb(nodes: Iterable[tuple[str, str, int | None]]) -> dict[str, float]:
+    """Resident memory of every node now (MB), by name: what a run left each node holding."""
+    return {name: round(s.rss_bytes / 2**20, 1) for name, s in sorted(sample(nodes, include_client=False).items())}

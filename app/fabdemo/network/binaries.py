@@ -7,6 +7,12 @@ Two sources, in this order:
 
 Fabric's module is declared without a /v3 suffix, so ``go install <pkg>@v3.x`` is refused by Go; the
 pinned pseudo-version is required from a small helper module instead, which is just as reproducible.
+
+Fabric CA (``fabric-ca-server``, ``fabric-ca-client``) comes the same way, from ``FABRIC_CA_BIN`` or
+``~/.cache/fabric-demo-kit/fabric-ca-<version>``, and only when a network uses CA identities. It is
+also required from a helper module: ``go install ...fabric-ca/cmd/...@v1.5.15`` asks the proxy for the
+module's version list (to look for a deprecation notice), which this proxy refuses, while resolving
+the pinned version itself is allowed.
 """
 
 from __future__ import annotations
@@ -20,9 +26,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fabdemo.network.topology import FabricPin
+from fabdemo.network.topology import FabricCAPin, FabricPin
 
 TOOLS = ("peer", "orderer", "osnadmin", "configtxgen", "configtxlator", "cryptogen")
+CA_TOOLS = ("fabric-ca-server", "fabric-ca-client")
 SAMPLE_CONFIGS = ("core.yaml", "orderer.yaml", "configtx.yaml")
 
 Progress = Callable[[str], None]
@@ -177,3 +184,87 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> str:
     if proc.returncode != 0:
         raise SetupError(f"`{' '.join(cmd)}` failed in {cwd}:\n{proc.stderr.strip()[-3000:]}")
     return proc.stdout
+
+
+# -- Fabric CA ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FabricCAInstall:
+    bin_dir: Path
+    source: str  # "FABRIC_CA_BIN" or "cache"
+
+    @property
+    def server(self) -> Path:
+        return self.bin_dir / "fabric-ca-server"
+
+    @property
+    def client(self) -> Path:
+        return self.bin_dir / "fabric-ca-client"
+
+
+def ca_cache_root(cache_dir: Path, pin: FabricCAPin) -> Path:
+    return cache_dir / f"fabric-ca-{pin.version}"
+
+
+def _has_ca_tools(bin_dir: Path) -> bool:
+    return all(os.access(bin_dir / t, os.X_OK) for t in CA_TOOLS)
+
+
+def locate_ca(cache_dir: Path, pin: FabricCAPin, fabric_ca_bin: Path | None) -> FabricCAInstall | None:
+    """The Fabric CA binaries if present (``FABRIC_CA_BIN`` first), else None."""
+    if fabric_ca_bin is not None:
+        if not _has_ca_tools(fabric_ca_bin):
+            missing = [t for t in CA_TOOLS if not os.access(fabric_ca_bin / t, os.X_OK)]
+            raise SetupError(
+                f"FABRIC_CA_BIN={fabric_ca_bin} lacks {', '.join(missing)}; unset FABRIC_CA_BIN to build them"
+            )
+        return FabricCAInstall(fabric_ca_bin, "FABRIC_CA_BIN")
+    root = ca_cache_root(cache_dir, pin)
+    stamp = _stamp_path(root)
+    if not stamp.is_file() or json.loads(stamp.read_text()).get("module_version") != pin.module_version:
+        return None
+    return FabricCAInstall(root / "bin", "cache") if _has_ca_tools(root / "bin") else None
+
+
+def ensure_ca(cache_dir: Path, pin: FabricCAPin, fabric_ca_bin: Path | None, progress: Progress) -> FabricCAInstall:
+    """The Fabric CA binaries, built into the cache with ``go install`` when missing (a few minutes once)."""
+    found = locate_ca(cache_dir, pin, fabric_ca_bin)
+    if found is not None:
+        progress(f"Fabric CA {pin.version} binaries: {found.bin_dir} ({found.source})")
+        return found
+    go = shutil.which("go")
+    if go is None:
+        raise SetupError(
+            "IDENTITIES=ca needs the Fabric CA binaries, and neither they nor Go were found.\n"
+            "  Either install Go 1.24 or newer, or point FABRIC_CA_BIN at a folder holding "
+            f"{', '.join(CA_TOOLS)} (Fabric CA {pin.version}); or use IDENTITIES=cryptogen."
+        )
+    root = ca_cache_root(cache_dir, pin)
+    module_dir = root / "src"
+    module_dir.mkdir(parents=True, exist_ok=True)
+    go_mod = f"module fabricdemokit/fabriccatools\n\ngo 1.24\n\nrequire {pin.module} {pin.module_version}\n"
+    if not (module_dir / "go.mod").is_file() or pin.module_version not in (module_dir / "go.mod").read_text():
+        (module_dir / "go.mod").write_text(go_mod)
+        (module_dir / "go.sum").unlink(missing_ok=True)
+    imports = "\n".join(f'\t_ "{pin.module}/cmd/{tool}"' for tool in CA_TOOLS)
+    (module_dir / "tools.go").write_text(
+        f"//go:build tools\n\n// Package tools pins Fabric CA's commands.\npackage tools\n\nimport (\n{imports}\n)\n"
+    )
+    # fabric-ca-server stores identities in SQLite (go-sqlite3): cgo, so a C compiler is needed.
+    env = {**os.environ, "GOFLAGS": "-mod=mod", "GOBIN": str(root / "bin"), "CGO_ENABLED": "1"}
+    started = time.monotonic()
+    progress(f"Building Fabric CA {pin.version} ({', '.join(CA_TOOLS)}) from the Go module proxy (once)...")
+    _run([go, "mod", "tidy"], module_dir, env)
+    _run([go, "install", "-trimpath", *(f"{pin.module}/cmd/{tool}" for tool in CA_TOOLS)], module_dir, env)
+    _stamp_path(root).write_text(
+        json.dumps(
+            {
+                "module_version": pin.module_version,
+                "version": pin.version,
+                "build_seconds": round(time.monotonic() - started, 1),
+            }
+        )
+    )
+    progress(f"Fabric CA {pin.version} ready in {time.monotonic() - started:.0f}s")
+    return FabricCAInstall(root / "bin", "cache")

@@ -83,15 +83,25 @@ class Bootstrap:
         if layout.root.exists():
             shutil.rmtree(layout.root)
         layout.root.mkdir(parents=True)
+        # Recorded at once, so that `make down` after a failed start knows which orderers it had.
+        initial = NetworkState(runtime=runtime.name, batch_profile=profile_name, consensus=topology.consensus)
+        initial.identities = topology.identities
+        initial.save(layout.network_file)
 
         build = BackgroundBuild(ctx)
         step = timed_steps(progress)
-        step("Generating crypto material (cryptogen) and node configs")
-        crypto.generate(topology, layout, fabric.tool("cryptogen"))
+        if topology.uses_ca:
+            self._enroll_with_cas(topology, step)
+        else:
+            step("Generating crypto material (cryptogen) and node configs")
+            crypto.generate(topology, layout, fabric.tool("cryptogen"))
         nodeconfig.write_all(
             topology, layout, fabric.sampleconfig_dir, ctx.builders_dir, ctx.placement, runtime.couchdb
         )
-        step(f"Creating the genesis block of channel '{topology.channel_name}' (batch profile {profile_name})")
+        step(
+            f"Creating the genesis block of channel '{topology.channel_name}' "
+            f"({channel.consensus_label(topology)}, batch profile {profile_name})"
+        )
         channel.create_genesis_block(topology, layout, batch, fabric.tool("configtxgen"), ctx.placement)
         admin.write_env_files(topology, layout, fabric)
         write_connection_files(topology, layout)
@@ -109,11 +119,11 @@ class Bootstrap:
         step("Joining peers to the channel")
         for org in topology.peer_orgs:  # in turn, so each one's anchor probes find the others (start_all)
             join_peer(ctx, topology, org)
-        self.nodes.wait_for_raft_leader()
-        step("Raft leader elected")
+        leader = self.nodes.wait_for_leader()
+        step(f"{'BFT' if topology.is_bft else 'Raft'} leader: {leader}")
 
         binary = build.result()
-        NetworkState(bootstrapped=False, runtime=runtime.name, batch_profile=profile_name).save(layout.network_file)
+        initial.save(layout.network_file)
         self.lifecycle.deploy(binary.hash, step)
         step("Recording the role of each organisation on the ledger")
         self.lifecycle.init_roles()
@@ -123,6 +133,26 @@ class Bootstrap:
         state.bootstrapped = True
         state.save(layout.network_file)
         step("Network up")
+
+    def _enroll_with_cas(self, topology: Topology, step: Progress) -> None:
+        """IDENTITIES=ca: start one Fabric CA per org, then register and enroll every identity."""
+        from fabdemo.network import enrollment, fabricca
+
+        ca_install = self.ctx.fabric_ca
+        if self.ctx.runtime.name != "native":
+            # The official hyperledger/fabric-ca image cannot be pulled here, and the kit has no
+            # stand-in for it yet: CA identities run on the native runtime only.
+            raise NetworkError("IDENTITIES=ca runs on the native runtime for now; use RUNTIME=native")
+        if ca_install is None:
+            raise NetworkError("IDENTITIES=ca needs the Fabric CA binaries (the context did not build them)")
+        cas = fabricca.ca_specs(topology, self.ctx.layout, ca_install)
+        step(f"Starting {_count(cas, 'Fabric CA server')} (one per org, TLS)")
+        self.nodes.start_and_wait(cas, step)
+        step("Enrolling nodes, admins and users with the CAs (NodeOUs)")
+        enrollment.enroll_all(topology, self.ctx.layout, ca_install)
+        for org in topology.peer_orgs:
+            crypto.issue_chaincode_server_tls(self.ctx.layout, org)
+        step("Writing node configs")
 
     def down(self, progress: Progress) -> None:
         """Stop every node the kit started (by pid or container) and delete the state directory."""

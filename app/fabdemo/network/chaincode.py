@@ -16,11 +16,12 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from fabdemo.network import endorsement
 from fabdemo.network.admin import CommandError, in_parallel, orderer_tls_args, run_peer
 from fabdemo.network.binaries import FabricInstall
 from fabdemo.network.layout import StateLayout
 from fabdemo.network.placement import NATIVE, Placement
-from fabdemo.network.topology import PeerOrg, Topology
+from fabdemo.network.topology import ChaincodeSpec, PeerOrg, Topology
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,9 @@ def build_binary(source_dir: Path, out_dir: Path, name: str) -> ChaincodeBinary:
     return ChaincodeBinary(final, digest)
 
 
-def collections_config(topology: Topology) -> list[dict]:
+def collections_config(topology: Topology, spec: ChaincodeSpec | None = None) -> list[dict]:
     configs = []
-    for collection in topology.chaincode.collections:
+    for collection in (spec or topology.chaincode).collections:
         members = [org.msp_id for role in collection.member_roles for org in topology.orgs_with_role(role)]
         policy = "OR(" + ", ".join(f"'{msp}.member'" for msp in sorted(set(members))) + ")"
         configs.append(
@@ -98,14 +99,16 @@ def _tar_bytes(files: dict[str, bytes], gzip_level: int = 6) -> bytes:
     return buffer.getvalue()
 
 
-def package(layout: StateLayout, org: PeerOrg, label: str, placement: Placement = NATIVE) -> ChaincodePackage:
+def package(
+    layout: StateLayout, org: PeerOrg, label: str, placement: Placement = NATIVE, port: int | None = None
+) -> ChaincodePackage:
     """Write the org's ccaas package: metadata.json + code.tar.gz holding connection.json.
 
     The address is where the org's peer dials its chaincode server: 127.0.0.1 natively, the chaincode
     container's host name under Compose. It is part of the package, so the package id differs too.
     """
     connection = {
-        "address": placement.advertised(layout.chaincode_server_name(org), org.chaincode_server_port),
+        "address": placement.advertised(layout.chaincode_server_name(org), port or org.chaincode_server_port),
         "dial_timeout": "10s",
         "tls_required": True,
         "client_auth_required": False,
@@ -132,7 +135,9 @@ def install(topology: Topology, layout: StateLayout, fabric: FabricInstall, pack
     in_parallel(packages, install_one)
 
 
-def query_committed(topology: Topology, layout: StateLayout, fabric: FabricInstall) -> CommittedDefinition | None:
+def query_committed(
+    topology: Topology, layout: StateLayout, fabric: FabricInstall, spec: ChaincodeSpec | None = None
+) -> CommittedDefinition | None:
     org = topology.peer_orgs[0]
     try:
         out = run_peer(
@@ -147,7 +152,7 @@ def query_committed(topology: Topology, layout: StateLayout, fabric: FabricInsta
                 "-C",
                 topology.channel_name,
                 "-n",
-                topology.chaincode.name,
+                (spec or topology.chaincode).name,
             ],
         )
     except CommandError as err:
@@ -160,21 +165,32 @@ def query_committed(topology: Topology, layout: StateLayout, fabric: FabricInsta
     return CommittedDefinition(int(match.group(2)), match.group(1))
 
 
-def _definition_args(topology: Topology, layout: StateLayout, version: str, sequence: int) -> list[str]:
+def collections_file(layout: StateLayout, spec: ChaincodeSpec) -> Path:
+    """Where the collection config of a chaincode is written (the provenance contract's keeps its name)."""
+    if spec.index == 0:
+        return layout.chaincode / "collections_config.json"
+    return layout.chaincode / f"{spec.name}-collections_config.json"
+
+
+def _definition_args(
+    topology: Topology, layout: StateLayout, version: str, sequence: int, spec: ChaincodeSpec | None = None
+) -> list[str]:
+    spec = spec or topology.chaincode
     args = [
         "--channelID",
         topology.channel_name,
         "--name",
-        topology.chaincode.name,
+        spec.name,
         "--version",
         version,
         "--sequence",
         str(sequence),
     ]
-    if topology.chaincode.collections:
-        args += ["--collections-config", str(layout.chaincode / "collections_config.json")]
-    if topology.chaincode.endorsement_policy:
-        args += ["--signature-policy", topology.chaincode.endorsement_policy]
+    if spec.collections:
+        args += ["--collections-config", str(collections_file(layout, spec))]
+    policy = endorsement.definition_policy(topology, layout, spec.endorsement_policy)
+    if policy:
+        args += ["--signature-policy", policy]
     return args
 
 
@@ -185,9 +201,11 @@ def approve(
     packages: list[ChaincodePackage],
     version: str,
     sequence: int,
+    spec: ChaincodeSpec | None = None,
 ) -> None:
+    spec = spec or topology.chaincode
     layout.chaincode.mkdir(parents=True, exist_ok=True)
-    (layout.chaincode / "collections_config.json").write_text(json.dumps(collections_config(topology), indent=2))
+    collections_file(layout, spec).write_text(json.dumps(collections_config(topology, spec), indent=2))
 
     def approve_one(pkg: ChaincodePackage) -> None:
         org = topology.peer_org(pkg.org_key)
@@ -201,7 +219,7 @@ def approve(
                 "chaincode",
                 "approveformyorg",
                 *orderer_tls_args(topology, layout),
-                *_definition_args(topology, layout, version, sequence),
+                *_definition_args(topology, layout, version, sequence, spec),
                 "--package-id",
                 pkg.package_id,
                 "--waitForEvent",
@@ -211,7 +229,14 @@ def approve(
     in_parallel(packages, approve_one)
 
 
-def commit(topology: Topology, layout: StateLayout, fabric: FabricInstall, version: str, sequence: int) -> None:
+def commit(
+    topology: Topology,
+    layout: StateLayout,
+    fabric: FabricInstall,
+    version: str,
+    sequence: int,
+    spec: ChaincodeSpec | None = None,
+) -> None:
     peer_args: list[str] = []
     for org in topology.peer_orgs:
         peer_args += ["--peerAddresses", org.peer.address, "--tlsRootCertFiles", str(layout.peer_tls_ca(org))]
@@ -225,7 +250,7 @@ def commit(topology: Topology, layout: StateLayout, fabric: FabricInstall, versi
             "chaincode",
             "commit",
             *orderer_tls_args(topology, layout),
-            *_definition_args(topology, layout, version, sequence),
+            *_definition_args(topology, layout, version, sequence, spec),
             *peer_args,
             "--waitForEvent",
         ],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fabdemo.network import admin, crypto, nodeconfig
+from fabdemo.network import admin, crypto, endorsement, nodeconfig
 from fabdemo.network.bootstrap import join_peer
 from fabdemo.network.context import NetworkContext
 from fabdemo.network.lifecycle import ChaincodeLifecycle, timed_steps
@@ -19,6 +19,7 @@ from fabdemo.network.nodectl import NodeControl
 from fabdemo.network.nodes import network_specs
 from fabdemo.network.profile import write_connection_files
 from fabdemo.network.state import NetworkError
+from fabdemo.network.topology import PeerOrg, Topology
 
 Progress = Callable[[str], None]
 
@@ -39,12 +40,20 @@ class Consortium:
             progress(f"{key} is already a member of channel {ctx.base_topology.channel_name}.")
             return "already-member"
         org = ctx.base_topology.joinable_org(key)
+        if endorsement.uses_signature_policy(ctx.topology, layout):
+            # Its chaincode definition names the founding orgs; MAJORITY would have grown by itself.
+            raise NetworkError(
+                f"add-org needs a network started with the demo profile: the {ctx.state.batch_profile!r} profile "
+                "states the endorsement policy over the founding orgs (see docs/performance.md)"
+            )
         step = timed_steps(progress)
 
         current = ctx.topology
         existing = list(current.peer_orgs)
         grown = ctx.base_topology.with_members([*ctx.state.joined_orgs, org.key])
-        if not layout.admin_msp(org).exists():
+        if grown.uses_ca:
+            self._enroll_with_ca(grown, org, step)
+        elif not layout.admin_msp(org).exists():
             step(f"Generating crypto material for {org.name} ({org.msp_id})")
             crypto.extend(grown, layout, fabric.tool("cryptogen"), org)
         if not (layout.chaincode_tls_dir(org) / "ca.crt").exists():
@@ -58,9 +67,11 @@ class Consortium:
         self.nodes.start_and_wait([peer], step)
 
         step(f"Channel config update adding {org.msp_id}, signed by {', '.join(o.msp_id for o in existing)}")
+        before = self.nodes.peer_height()
         Membership(current, layout, fabric, ctx.placement).add(org, signers=existing)
         step(f"{org.peer.host} joins the channel and catches up")
         join_peer(ctx, grown, org)
+        self.nodes.wait_for_catch_up(peer, at_least=before + 1)  # up to the config block that adds it
         self.lifecycle.deploy_to_new_org(org, grown, step)
         step(f"Granting {org.msp_id} the role(s) {', '.join(org.roles)} on the ledger")
         for role in org.roles:
@@ -75,6 +86,22 @@ class Consortium:
         members = len(grown.peer_orgs)
         step(f"{org.name} is a member: {members} peer orgs, MAJORITY = {members // 2 + 1} endorsements")
         return "added"
+
+    def _enroll_with_ca(self, grown: Topology, org: PeerOrg, step: Progress) -> None:
+        """IDENTITIES=ca: the new org's own Fabric CA starts, then its peer, admin and user are enrolled."""
+        from fabdemo.network import enrollment, fabricca
+
+        ctx = self.ctx
+        if ctx.fabric_ca is None:
+            raise NetworkError("IDENTITIES=ca needs the Fabric CA binaries (the context did not build them)")
+        ca = fabricca.ca_spec(ctx.layout, fabricca.peer_ca_org(org), ctx.fabric_ca)
+        step(f"Starting {ca.name} (the Fabric CA of {org.msp_id})")
+        self.nodes.start_and_wait([ca], step)
+        if ctx.layout.ca_registrar_msp(ca.name).exists() and ctx.layout.admin_msp(org).exists():
+            return  # enrolled by an earlier (interrupted) run, with this very CA
+        step(f"Enrolling {org.name}'s peer, admin and user with its CA (NodeOUs)")
+        enrollment.enroll_org(grown, ctx.layout, ctx.fabric_ca, org)
+        crypto.issue_chaincode_server_tls(ctx.layout, org)
 
     def remove_org(self, key: str, progress: Progress) -> str:
         """Take a joined org out again: role revoked, channel update, its nodes stopped (ledgers kept)."""

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fabdemo.network.binaries import FabricInstall
+from fabdemo.network.binaries import FabricCAInstall, FabricInstall
 from fabdemo.network.layout import StateLayout
 from fabdemo.network.placement import Placement
 from fabdemo.network.state import NetworkState
@@ -28,6 +28,8 @@ class NetworkContext:
     runtime: Runtime
     chaincode_source: Path
     builders_dir: Path
+    # The Fabric CA binaries, present only when the network uses CA identities (IDENTITIES=ca).
+    fabric_ca: FabricCAInstall | None = None
     # Cache of the derived topology, keyed by network.json's (mtime, size): reading it per call is
     # cheap, but the status view and the gateways ask many times a second.
     _members: tuple[tuple[int, int] | None, Topology] | None = field(default=None, repr=False)

@@ -1,7 +1,7 @@
 """Readiness and live figures of nodes, read from their operations endpoints (TLS) or ports.
 
 ``/healthz`` tells whether a node is ready; the Prometheus ``/metrics`` page gives its ledger height
-per channel and, for orderers, whether it is the Raft leader.
+per channel and, for orderers, whether it leads the ordering service (Raft leader or BFT view leader).
 """
 
 from __future__ import annotations
@@ -18,11 +18,29 @@ from fabdemo.network.nodes import NodeSpec
 from fabdemo.network.topology import LOCALHOST
 
 _HEIGHT_RE = re.compile(r'^ledger_blockchain_height\{channel="(?P<channel>[^"]+)"\}\s+(?P<value>[0-9.e+]+)$', re.M)
-_LEADER_RE = re.compile(r'^consensus_etcdraft_is_leader\{channel="(?P<channel>[^"]+)"\}\s+(?P<value>[0-9.e+]+)$', re.M)
+# Raft: consensus_etcdraft_is_leader. SmartBFT: consensus_BFT_is_leader, which an orderer updates when
+# it starts and with every block it delivers (so after a view change, from the next block on).
+_LEADER_RE = re.compile(
+    r'^consensus_(?:etcdraft|BFT)_is_leader\{channel="(?P<channel>[^"]+)"\}\s+(?P<value>[0-9.e+]+)$', re.M
+)
+
+
+def _ssl_context(ca_file: str, client_tls_dir: str | None) -> ssl.SSLContext:
+    """The TLS context for a CA file, cached by path *and* modification time.
+
+    A process that brings up a second network in the same state dir (a benchmark comparing Raft and
+    BFT, a cold start after ``down``) has new crypto at the same paths: a context cached by path alone
+    would keep trusting the old CA, and every node would look unhealthy.
+    """
+    try:
+        stamp = Path(ca_file).stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return _cached_ssl_context(ca_file, client_tls_dir, stamp)
 
 
 @lru_cache(maxsize=32)
-def _ssl_context(ca_file: str, client_tls_dir: str | None) -> ssl.SSLContext:
+def _cached_ssl_context(ca_file: str, client_tls_dir: str | None, _stamp: int) -> ssl.SSLContext:
     context = ssl.create_default_context(cafile=ca_file)
     if client_tls_dir:
         folder = Path(client_tls_dir)
@@ -42,7 +60,7 @@ def _get(url: str, ca: Path, timeout: float, client_tls: Path | None = None) -> 
 def is_healthy(spec: NodeSpec, timeout: float = 1.0) -> bool:
     try:
         if spec.operations_address and spec.tls_ca:
-            status, _ = _get(f"https://{spec.operations_address}/healthz", spec.tls_ca, timeout)
+            status, _ = _get(f"https://{spec.operations_address}{spec.health_path}", spec.tls_ca, timeout)
             if status != 200:
                 return False
             # /healthz can answer a moment before the node's gRPC listener accepts connections.
@@ -90,11 +108,25 @@ def gossip_peers_known(spec: NodeSpec, channel: str) -> int:
     return next((int(float(m["value"])) for m in _GOSSIP_RE.finditer(body) if m["channel"] == channel), 0)
 
 
-def is_raft_leader(spec: NodeSpec, channel: str) -> bool:
+def is_leader(spec: NodeSpec, channel: str) -> bool:
+    """The orderer leads the channel's ordering service (Raft leader, or the leader of the BFT view)."""
     body = metrics(spec)
     if body is None:
         return False
     return any(m["channel"] == channel and float(m["value"]) == 1 for m in _LEADER_RE.finditer(body))
+
+
+_BFT_LEADER_ID_RE = re.compile(
+    r'^consensus_BFT_leader_id\{channel="(?P<channel>[^"]+)"\}\s+(?P<value>[0-9.e+]+)$', re.M
+)
+
+
+def bft_leader_id(spec: NodeSpec, channel: str) -> int | None:
+    """The consenter id this SmartBFT orderer takes for the leader (None if it does not say)."""
+    body = metrics(spec)
+    if body is None:
+        return None
+    return next((int(float(m["value"])) for m in _BFT_LEADER_ID_RE.finditer(body) if m["channel"] == channel), None)
 
 
 def ephemeral_ports() -> tuple[int, int] | None:

@@ -123,6 +123,21 @@ class StateLayout:
     def node_pid(self, name: str) -> Path:
         return self.node_dir(name) / "node.pid"
 
+    # -- Fabric CA (IDENTITIES=ca) ---------------------------------------------------------------------
+    def ca_home(self, ca_host: str) -> Path:
+        """The CA server's home: its config, its own CA certificate and key, its SQLite database."""
+        return self.node_data(ca_host)
+
+    def ca_cert(self, ca_host: str) -> Path:
+        return self.ca_home(ca_host) / "ca-cert.pem"
+
+    def ca_registrar_msp(self, ca_host: str) -> Path:
+        """The CA's bootstrap admin (the registrar), enrolled once; it registers and revokes identities."""
+        return self.node_dir(ca_host) / "registrar" / "msp"
+
+    def ca_client_home(self, ca_host: str) -> Path:
+        return self.node_dir(ca_host) / "client"
+
     def chaincode_server_name(self, org: PeerOrg) -> str:
         return org.chaincode_server_host
 

@@ -2,6 +2,7 @@
 
     bootstrap.py   up from nothing (or resume), down
     lifecycle.py   build, install, approve, commit the chaincode (``make deploy-cc``)
+    ccdeploy.py    the topology's other chaincodes, any language (``make deploy-cc NAME=...``, ``cc-watch``)
     consortium.py  add or remove a partner org on the live channel
     snapshot.py    save and restore every ledger (``make reset``)
     nodectl.py     the nodes as objects: start, stop, status, cluster-wide waits
@@ -19,6 +20,7 @@ from typing import Any
 
 from fabdemo.network.binaries import FabricInstall
 from fabdemo.network.bootstrap import Bootstrap
+from fabdemo.network.ccdeploy import ChaincodeDeployer
 from fabdemo.network.consortium import Consortium
 from fabdemo.network.context import NetworkContext
 from fabdemo.network.layout import StateLayout
@@ -42,6 +44,7 @@ class FabricNetwork:
         self.bootstrap = Bootstrap(ctx, self.nodes, self.lifecycle)
         self.consortium = Consortium(ctx, self.nodes, self.lifecycle)
         self.snapshots = Snapshots(ctx, self.nodes)
+        self.chaincodes = ChaincodeDeployer(ctx, self.nodes)
 
     # -- what it is ------------------------------------------------------------------------------------
     @property
@@ -78,6 +81,12 @@ class FabricNetwork:
 
     def down(self, progress: Progress) -> None:
         self.bootstrap.down(progress)
+
+    def lifecycle_build(self) -> Any:
+        """Build the provenance contract (to compare with the deployed build)."""
+        from fabdemo.network.lifecycle import build
+
+        return build(self.ctx)
 
     def deploy_chaincode(self, progress: Progress, source: Path | None = None) -> dict[str, Any]:
         return self.lifecycle.redeploy(progress, source)

@@ -8,6 +8,7 @@ update -> have a majority of the member orgs' admins sign it (the channel's Admi
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import subprocess
@@ -102,6 +103,23 @@ class Membership:
         updated = copy.deepcopy(original)
         del updated["channel_group"]["groups"]["Application"]["groups"][org.msp_id]
         self._submit(original, updated, signers, f"remove-{org.key}")
+        return True
+
+    def set_revocation_list(self, org: PeerOrg, crls: list[bytes]) -> bool:
+        """Put the org's CRLs (PEM) into its MSP in the channel config; the org's own admin signs.
+
+        The MSP value's modification policy is the org's Admins, so no other org needs to sign. Peers
+        and orderers check every creator against this list: a revoked user's next proposal is refused.
+        Returns False when the config holds exactly these CRLs already.
+        """
+        original = self.current_config(org)
+        updated = copy.deepcopy(original)
+        msp = updated["channel_group"]["groups"]["Application"]["groups"][org.msp_id]["values"]["MSP"]
+        wanted = [base64.b64encode(crl).decode() for crl in crls]
+        if msp["value"]["config"].get("revocation_list", []) == wanted:
+            return False
+        msp["value"]["config"]["revocation_list"] = wanted
+        self._submit(original, updated, [org], f"crl-{org.key}")
         return True
 
     def _submit(self, original: dict, updated: dict, signers: list[PeerOrg], name: str) -> None:

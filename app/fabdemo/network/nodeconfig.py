@@ -17,7 +17,8 @@ import yaml
 
 from fabdemo.network.layout import StateLayout
 from fabdemo.network.placement import NATIVE, Placement
-from fabdemo.network.topology import OrdererNode, PeerOrg, Topology
+from fabdemo.network.state import NetworkState
+from fabdemo.network.topology import BatchProfile, OrdererNode, PeerOrg, Topology
 
 # The peer's gateway rejects requests beyond this many in flight; open commit-status calls and event
 # streams count too, so the default (500) is tight for a room full of browsers plus a benchmark.
@@ -37,6 +38,31 @@ def set_path(doc: dict[str, Any], dotted: str, value: Any) -> None:
 
 def _load(sampleconfig: Path, name: str) -> dict[str, Any]:
     return yaml.safe_load((sampleconfig / name).read_text(encoding="utf-8"))
+
+
+def pprof_port(operations_port: int) -> int:
+    """Where a node serves Go's pprof when its batch profile asks for it (``pprof: true``)."""
+    return operations_port + 1000
+
+
+def recorded_profile(topology: Topology, layout: StateLayout) -> BatchProfile:
+    """The batch profile the network was started with (network.json; the default before that)."""
+    recorded = NetworkState.load(layout.network_file).batch_profile
+    return topology.batch_profiles.get(recorded) or topology.batch_profile(None)
+
+
+def pprof_enabled(topology: Topology, layout: StateLayout) -> bool:
+    """The batch profile the network was started with turns pprof on."""
+    return recorded_profile(topology, layout).pprof
+
+
+def _gossip_timing(profile: BatchProfile) -> dict[str, str]:
+    interval = profile.gossip_interval_ms
+    return {
+        "peer.gossip.aliveTimeInterval": f"{interval}ms",
+        "peer.gossip.publishStateInfoInterval": f"{interval}ms",
+        "peer.gossip.aliveExpirationTimeout": f"{max(5000, 10 * interval)}ms",
+    }
 
 
 def _tls(folder: str) -> dict[str, str]:
@@ -75,6 +101,7 @@ def peer_core_yaml(
         # Faster gossip than the defaults (5s/25s/25s, state info every 4s): peers discover each other
         # (which the gateway's endorsement planning needs) within about a second of a cold start, and a
         # stopped peer is noticed (and a restarted one rejoins) quickly. Fine for a handful of peers.
+        # The batch profile's gossip_interval replaces the alive/state-info timing (_gossip_timing).
         "peer.gossip.aliveTimeInterval": "500ms",
         "peer.gossip.publishStateInfoInterval": "500ms",
         "peer.gossip.membershipTrackerInterval": "250ms",
@@ -112,6 +139,15 @@ def peer_core_yaml(
         "operations.tls.clientRootCAs.files": [tls["ca"]],
         "metrics.provider": "prometheus",
     }
+    profile = recorded_profile(topology, layout)
+    settings.update(_gossip_timing(profile))
+    if profile.pprof:
+        settings.update(
+            {
+                "peer.profile.enabled": True,
+                "peer.profile.listenAddress": placement.listen(pprof_port(peer.operations_port)),
+            }
+        )
     if couchdb is not None:
         settings.update(
             {
@@ -179,6 +215,13 @@ def orderer_yaml(
         "Operations.TLS.ClientRootCAs": [tls["ca"]],
         "Metrics.Provider": "prometheus",
     }
+    if pprof_enabled(topology, layout):
+        settings.update(
+            {
+                "General.Profile.Enabled": True,
+                "General.Profile.Address": placement.listen(pprof_port(node.operations_port)),
+            }
+        )
     for dotted, value in settings.items():
         set_path(doc, dotted, value)
     return doc

@@ -5,14 +5,20 @@ health through the runtime. :class:`NodeControl` knows which nodes the network h
 peers of the member orgs, and a chaincode server per org once the contract is deployed), starts them in
 the order Fabric likes, reports their status, and waits for cluster-wide conditions (a Raft leader,
 equal heights, gossip).
+
+Both ordering services have a leader: Raft elects one, SmartBFT's leader is fixed per view (node 1 in
+view 0) and changes by a view change when the others suspect it. Each orderer reports in its metrics
+whether it leads, so :meth:`NodeControl.leader` works for either.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 
-from fabdemo.network import health
+from fabdemo.network import ccdeploy, health
 from fabdemo.network.context import NetworkContext
 from fabdemo.network.nodes import NodeKind, NodeSpec, chaincode_spec, network_specs
 from fabdemo.network.state import NetworkError, NetworkState, NodeStatus
@@ -59,8 +65,11 @@ class Node:
     def height(self) -> int | None:
         return health.ledger_heights(self.spec).get(self._channel)
 
-    def leads_raft(self) -> bool:
-        return self.spec.kind == NodeKind.ORDERER and health.is_raft_leader(self.spec, self._channel)
+    def leads(self) -> bool:
+        """This orderer leads the ordering service (Raft leader or BFT view leader)."""
+        return self.spec.kind == NodeKind.ORDERER and health.is_leader(self.spec, self._channel)
+
+    leads_raft = leads  # the name from before BFT
 
     def status(self) -> NodeStatus:
         running = self.is_running()
@@ -75,7 +84,7 @@ class Node:
             pid=self._runtime.pid(self.spec),
             ports=list(self.spec.ports),
             ledger_height=self.height() if healthy else None,
-            raft_leader=self.leads_raft() if healthy and self.kind == NodeKind.ORDERER else None,
+            raft_leader=self.leads() if healthy and self.kind == NodeKind.ORDERER else None,
             log_file=self._runtime.log_file(self.spec),
             container=self._runtime.container_id(self.spec),
         )
@@ -91,12 +100,22 @@ class NodeControl:
         chaincode servers, the packages ``state`` records (default: network.json)."""
         topology = topology or self.ctx.topology
         state = state or self.ctx.state
-        specs = network_specs(topology, self.ctx.layout, self.ctx.fabric)
+        specs = self.ca_specs(topology) + network_specs(topology, self.ctx.layout, self.ctx.fabric)
         package_ids = state.chaincode.get("package_ids", {})
         specs += [
             self.chaincode_spec(org.key, package_ids[org.key]) for org in topology.peer_orgs if org.key in package_ids
         ]
+        specs += ccdeploy.deployed_specs(self.ctx)  # the topology's other chaincodes (make deploy-cc NAME=...)
         return specs
+
+    def ca_specs(self, topology: Topology | None = None) -> list[NodeSpec]:
+        """The orgs' Fabric CA servers (IDENTITIES=ca; none with cryptogen)."""
+        topology = topology or self.ctx.topology
+        if not topology.uses_ca or self.ctx.fabric_ca is None:
+            return []
+        from fabdemo.network.fabricca import ca_specs
+
+        return ca_specs(topology, self.ctx.layout, self.ctx.fabric_ca)
 
     def chaincode_spec(self, org_key: str, package_id: str) -> NodeSpec:
         ctx = self.ctx
@@ -116,7 +135,12 @@ class NodeControl:
         return [Node(s, self.ctx) for s in self.specs() if kinds is None or s.kind in kinds]
 
     def status(self) -> list[NodeStatus]:
-        return [node.status() for node in self.nodes()]
+        statuses = [node.status() for node in self.nodes()]
+        if not self.ctx.base_topology.is_bft:
+            return statuses
+        # BFT: the leader is the one most orderers name, not every node that still claims it.
+        leader = self.leader()
+        return [replace(s, raft_leader=s.name == leader) if s.raft_leader is not None else s for s in statuses]
 
     def all_running_and_healthy(self) -> bool:
         return all(node.is_running() and node.is_healthy() for node in self.nodes())
@@ -158,7 +182,7 @@ class NodeControl:
         for previous, peer in itertools.pairwise(peers):
             self.wait_for_channel(previous)
             self.start_and_wait([peer], progress)
-        self.wait_for_raft_leader()
+        self.wait_for_leader()
         self.wait_for_gossip()
 
     def stop_all(self, specs: list[NodeSpec]) -> None:
@@ -173,25 +197,54 @@ class NodeControl:
         self.start_and_wait([self.spec(name)], progress)
 
     # -- cluster-wide waits -------------------------------------------------------------------------------
-    def raft_leader(self) -> str | None:
-        """The running orderer that leads the channel's Raft cluster right now, if any."""
+    @property
+    def consensus(self) -> str:
+        return self.ctx.base_topology.consensus
+
+    def leader(self) -> str | None:
+        """The running orderer that leads the ordering service right now, if any.
+
+        A SmartBFT orderer updates its leader metric when it starts and with each block it writes; after
+        the leader stops, the new view's leader shows from the first block it orders. An orderer that
+        has just restarted still names the leader of the view it left, so for BFT the leader is the one
+        most running orderers name (``consensus_BFT_leader_id``), not whoever claims it.
+        """
+        if self.ctx.base_topology.is_bft:
+            return self._bft_leader()
         for node in self.nodes((NodeKind.ORDERER,)):
-            if node.is_running() and node.leads_raft():
+            if node.is_running() and node.leads():
                 return node.name
         return None
 
-    def wait_for_raft_leader(self, timeout: float = 30.0) -> str:
-        """Wait for a Raft leader (after start-up or after the leader stopped) and return its name."""
+    def _bft_leader(self) -> str | None:
+        channel = self.ctx.base_topology.channel_name
+        running = [n for n in self.nodes((NodeKind.ORDERER,)) if n.is_running()]
+        votes = Counter(i for n in running if (i := health.bft_leader_id(n.spec, channel)) is not None)
+        by_id = {o.consenter_id: o.host for o in self.ctx.base_topology.orderer_org.nodes}
+        if votes:
+            named = by_id.get(votes.most_common(1)[0][0])
+            if named in {n.name for n in running}:
+                return named
+            return None  # the leader most name is not running: the view has not changed yet
+        return next((n.name for n in running if n.leads()), None)
+
+    def wait_for_leader(self, timeout: float = 30.0) -> str:
+        """Wait for a leader (after start-up or after the leader stopped) and return its name."""
         found: list[str] = []
 
         def elected() -> bool:
-            leader = self.raft_leader()
+            leader = self.leader()
             if leader:
                 found.append(leader)
             return leader is not None
 
-        wait_until(elected, timeout, interval=0.1, what="a Raft leader on the ordering service")
+        kind = "BFT" if self.ctx.base_topology.is_bft else "Raft"
+        wait_until(elected, timeout, interval=0.1, what=f"a {kind} leader on the ordering service")
         return found[-1]
+
+    # The names from before BFT (chaos scenarios, storyboards).
+    raft_leader = leader
+    wait_for_raft_leader = wait_for_leader
 
     def wait_for_equal_heights(
         self, kinds: tuple[NodeKind, ...] = (NodeKind.PEER,), timeout: float = 30.0, what: str | None = None
@@ -208,6 +261,28 @@ class NodeControl:
 
         wait_until(equal, timeout, interval=0.1, what=what or "every peer to reach the same ledger height")
         return heights()
+
+    def peer_height(self) -> int:
+        """The highest ledger height among the running member peers (0 if none answers)."""
+        return max((h for n in self.nodes((NodeKind.PEER,)) if n.is_running() and (h := n.height())), default=0)
+
+    def wait_for_catch_up(self, spec: NodeSpec, at_least: int = 0, timeout: float = 30.0) -> None:
+        """Wait until a node (e.g. a peer that just joined) reaches ``at_least`` and the member peers' height.
+
+        A new member's peer learns its own org from the config block that added it; until it has pulled
+        that block, it refuses its admin's proposals ("creator org unknown"). With BFT ordering the
+        config update is ordered, and the new peer's block deliverer starts, less promptly than with
+        Raft, so this is not instant.
+        """
+        channel = self.ctx.base_topology.channel_name
+        wait_until(lambda: self.peer_height() >= at_least, timeout, interval=0.1, what=f"height {at_least}")
+        target = max(at_least, self.peer_height())
+        wait_until(
+            lambda: health.ledger_heights(spec).get(channel, 0) >= target,
+            timeout,
+            interval=0.1,
+            what=f"{spec.name} to catch up to height {target}",
+        )
 
     def wait_for_gossip(self, timeout: float = 30.0) -> None:
         """Wait until every running peer knows every other running peer of the channel.

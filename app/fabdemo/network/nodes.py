@@ -6,12 +6,13 @@ what each node is, which org owns it, how to check it is healthy, and which port
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
 from fabdemo.network.binaries import FabricInstall
 from fabdemo.network.layout import StateLayout
+from fabdemo.network.state import NetworkState
 from fabdemo.network.topology import LOCALHOST, PeerOrg, Topology
 
 
@@ -19,6 +20,7 @@ class NodeKind(StrEnum):
     ORDERER = "orderer"
     PEER = "peer"
     CHAINCODE = "chaincode"
+    CA = "ca"  # a Fabric CA server (IDENTITIES=ca)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class NodeSpec:
     ops_client_tls: Path | None = None
     health_port: int | None = None
     health_host: str = LOCALHOST
+    health_path: str = "/healthz"  # a Fabric CA answers /cainfo on its API port
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -105,7 +108,15 @@ def chaincode_spec(layout: StateLayout, org: PeerOrg, binary: Path, package_id: 
 
 def network_specs(topology: Topology, layout: StateLayout, fabric: FabricInstall) -> list[NodeSpec]:
     """Orderers and peers (chaincode servers come with the chaincode deployment)."""
-    return [
+    specs = [
         *orderer_specs(topology, layout, fabric),
         *(peer_spec(layout, org, fabric) for org in topology.peer_orgs),
     ]
+    log_spec = logging_spec(topology, layout)
+    return [replace(spec, env={**spec.env, "FABRIC_LOGGING_SPEC": log_spec}) for spec in specs]
+
+
+def logging_spec(topology: Topology, layout: StateLayout) -> str:
+    """The log levels of the batch profile the network was started with (recorded in network.json)."""
+    recorded = NetworkState.load(layout.network_file).batch_profile
+    return (topology.batch_profiles.get(recorded) or topology.batch_profile(None)).log_spec

@@ -56,7 +56,9 @@ def copy_tree(source: Path, target: Path) -> None:
 
 
 def _ledger_nodes(specs: list[NodeSpec]) -> list[NodeSpec]:
-    return [s for s in specs if s.kind in (NodeKind.ORDERER, NodeKind.PEER)]
+    # A Fabric CA's registry (its SQLite database) rewinds with the ledgers: a revocation is both a CA
+    # record and a channel config update, and the two must agree after a reset.
+    return [s for s in specs if s.kind in (NodeKind.ORDERER, NodeKind.PEER, NodeKind.CA)]
 
 
 class StateDirStore:

@@ -19,7 +19,12 @@ class NetworkState:
     bootstrapped: bool = False
     runtime: str = "native"
     batch_profile: str = "demo"
+    consensus: str = "raft"  # the ordering service it was started with (raft or bft)
+    identities: str = "cryptogen"  # where its identities come from (cryptogen or ca)
     chaincode: dict[str, Any] = field(default_factory=dict)
+    # The other chaincodes on the channel (topology ``chaincodes`` after the first), by name: version,
+    # sequence, label, package_ids per org, language, and ``build`` (what the servers run now).
+    chaincodes: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Joinable orgs (topology.yaml) that `make add-org` has made channel members.
     joined_orgs: list[str] = field(default_factory=list)
     # The demo data set (demos/seed.yaml) is loaded; a "seeded" snapshot exists for `make reset`.
@@ -47,6 +52,6 @@ class NodeStatus:
     pid: int | None
     ports: list[int]
     ledger_height: int | None
-    raft_leader: bool | None
+    raft_leader: bool | None  # leads the ordering service (the Raft leader, or the BFT leader of the view)
     log_file: str | None
     container: str | None = None  # the node's container under Compose

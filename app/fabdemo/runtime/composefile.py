@@ -33,7 +33,7 @@ from fabdemo.network.placement import (
     CONTAINER_CONFIG_DIR,
     CONTAINER_CRYPTO_DIR,
 )
-from fabdemo.network.topology import PeerOrg, Topology, load_topology
+from fabdemo.network.topology import CONSENSUS_TYPES, OrdererNode, PeerOrg, Topology, load_topology
 from fabdemo.settings import REPO_ROOT
 
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yaml"
@@ -60,8 +60,8 @@ STATE_DIR_VAR = "${FABDEMO_STATE_DIR:-./.state}"
 VOLUME_MOUNT = "/var/hyperledger"
 
 HEADER = """\
-# The farm-to-table network on Docker: 3 Raft orderers, one peer and one chaincode-as-a-service
-# container per peer org, and the web app. GENERATED from network/topology.yaml by
+# The farm-to-table network on Docker: 3 Raft orderers (a fourth for SmartBFT), one peer and one
+# chaincode-as-a-service container per peer org, and the web app. GENERATED from network/topology.yaml by
 # `make compose-file`; do not edit by hand (a test checks that the two agree).
 #
 # Use it through the kit: `make up RUNTIME=compose` (or just `make up` when Docker is running). The
@@ -73,7 +73,7 @@ HEADER = """\
 # Images default to the official ones at the pinned Fabric version; override FABRIC_PEER_IMAGE,
 # FABRIC_ORDERER_IMAGE, FABRIC_VERSION, CHAINCODE_IMAGE, APP_IMAGE, GO_IMAGE, CHAINCODE_BASE_IMAGE,
 # PYTHON_IMAGE or COUCHDB_IMAGE in the environment. Profiles: "couchdb" (STATE_DB=couchdb), "app",
-# and one per joinable org (`make add-org`).
+# "bft" (the fourth orderer, CONSENSUS=bft) and one per joinable org (`make add-org`).
 """
 
 
@@ -88,10 +88,21 @@ def _key(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text).upper()
 
 
+def _orderers(topology: Topology) -> tuple[OrdererNode, ...]:
+    """Every declared orderer (the file serves both consensus types), else the running set."""
+    return topology.declared_orderers or topology.orderer_org.nodes
+
+
+def consensus_profile(node: OrdererNode) -> str | None:
+    """The Compose profile of an orderer that only one consensus type runs (``bft`` for the fourth)."""
+    only = [c for c in CONSENSUS_TYPES if c in node.consensus_types]
+    return only[0] if len(only) == 1 else None
+
+
 def port_variables(topology: Topology) -> dict[str, int]:
     """Every published port as a Compose variable, with its value for this topology (offset applied)."""
     ports: dict[str, int] = {}
-    for node in topology.orderer_org.nodes:
+    for node in _orderers(topology):
         key = _key(node.name)
         ports[f"{key}_PORT"] = node.port
         ports[f"{key}_ADMIN_PORT"] = node.admin_port
@@ -152,7 +163,7 @@ def _rel(path: Path, layout: StateLayout) -> str:
 
 def _orderer_services(topology: Topology, layout: StateLayout) -> dict[str, Any]:
     services = {}
-    for node in topology.orderer_org.nodes:
+    for node in _orderers(topology):
         key = _key(node.name)
         services[node.host] = {
             "image": image("FABRIC_ORDERER_IMAGE", "FABRIC_VERSION", topology.fabric.version),
@@ -170,6 +181,9 @@ def _orderer_services(topology: Topology, layout: StateLayout) -> dict[str, Any]
             ],
             "healthcheck": _tcp_healthcheck(f"{key}_OPERATIONS_PORT", node.operations_port),
         }
+        profile = consensus_profile(node)
+        if profile:  # started by name when that consensus runs (`make up CONSENSUS=bft`), never by default
+            services[node.host]["profiles"] = [profile]
     return services
 
 
@@ -273,7 +287,7 @@ def render(topology: Topology) -> str:
     for org in topology.joinable_orgs:
         services.update(_peer_org_services(topology, layout, org, joinable=True))
     services["app"] = _app_service()
-    volume_keys = [n.host for n in topology.orderer_org.nodes]
+    volume_keys = [n.host for n in _orderers(topology)]
     for org in (*topology.peer_orgs, *topology.joinable_orgs):
         volume_keys += [org.peer.host, couchdb_service(org)]
     document = {"services": services, "volumes": {v: {} for v in volume_keys}}

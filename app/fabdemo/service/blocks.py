@@ -51,6 +51,8 @@ def block_summary(block: ParsedBlock) -> dict[str, Any]:
                 "function": tx.function_name,
                 "chaincode": tx.chaincode_name,
                 "creator": tx.creator_msp_id,
+                # who signed: "User1@farm.example.com" (cryptogen), "guest-3f9a1c" or "alice" (Fabric CA)
+                "creatorName": tx.creator_name,
                 "endorsers": list(tx.endorser_msp_ids),
                 "validation": tx.validation_code_name,
                 "valid": tx.valid,

@@ -9,11 +9,15 @@ function the catalogue does not know (the developers' storyboard). Every submit 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from typing import Any, Protocol
+
+from fabric_protos.common import ledger_pb2
 
 from fabdemo.network.topology import PeerOrg
 from fabdemo.service.blocks import ledger_proof
@@ -23,6 +27,7 @@ from fabdemo.service.gateways import GatewayPool
 from fabdemo.service.orgs import OrgDirectory
 from fabdemo.service.retry import OutcomeUnknown, RetryPolicy, TransactionNotOrdered, ledger_lookup
 from fabric_gateway import (
+    AsyncNetwork,
     GatewayError,
 )
 from fabric_gateway.transaction import AsyncTransaction
@@ -30,6 +35,20 @@ from fabric_gateway.transaction import AsyncTransaction
 log = logging.getLogger("fabdemo.service")
 
 PROOF_WAIT = 3.0  # seconds to wait for the follower to read the block of a fresh transaction
+# Read your writes across orgs: an org acting right after another org's commit (the processor accepting
+# the farm's handover 20 ms later) waits, at most CATCH_UP_TIMEOUT, until its own peer has that block.
+# Past CATCH_UP_WINDOW every peer has long had it, so nothing is asked.
+CATCH_UP_WINDOW = 5.0
+CATCH_UP_TIMEOUT = 3.0
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """The newest block a transaction of this service committed in, by which org, and when."""
+
+    org_key: str
+    block: int
+    at: float
 
 
 class ProofSource(Protocol):
@@ -59,6 +78,8 @@ class ContractService:
         self.gateways = gateways
         self.proofs = proofs  # None: the block follower is not running; proofs come from the commit status
         self.policy = policy or RetryPolicy()
+        self._frontier: Frontier | None = None
+        self._known_height: dict[str, int] = {}  # org key -> a height its peer was seen to have
 
     async def perform(
         self,
@@ -67,11 +88,13 @@ class ContractService:
         args: dict[str, Any] | None = None,
         *,
         endorsing_orgs: list[str] | None = None,
+        user: str | None = None,
     ) -> dict[str, Any]:
         """Validate, call the contract as ``org_key`` and return ``{result, proof, ...}``.
 
         ``endorsing_orgs`` (org keys or MSP ids) overrides who endorses a submit; the storyboards use it
-        to show a transaction that the endorsement policy refuses.
+        to show a transaction that the endorsement policy refuses. ``user`` signs as one of the org's
+        named users (CA identities) instead of its app user.
         """
         op = get_operation(op_id)
         org = self.orgs.org(org_key)
@@ -80,15 +103,16 @@ class ContractService:
         started = time.perf_counter()
         if op.submit:
             endorsers = self.orgs.endorsers(op, endorsing_orgs)
-            result, proof = await self._submit(org, op.function, arguments, transient, endorsers)
+            result, proof = await self._submit(org, op.function, arguments, transient, endorsers, user)
         else:
-            result, proof = await self._evaluate(org, op.function, arguments, transient), None
+            result, proof = await self._evaluate(org, op.function, arguments, transient, user), None
         return {
             "operation": op.id,
             "function": op.function,
             "kind": op.kind,
             "org": org.key,
             "msp": org.msp_id,
+            "user": user,
             "args": {p.name: clean[p.name] for p in op.params if not p.transient},
             "result": result,
             "proof": proof,
@@ -124,10 +148,16 @@ class ContractService:
 
     # -- the two ways to call the contract -----------------------------------------------------------
     async def _evaluate(
-        self, org: PeerOrg, function: str, arguments: list[Any], transient: dict[str, Any] | None
+        self,
+        org: PeerOrg,
+        function: str,
+        arguments: list[Any],
+        transient: dict[str, Any] | None,
+        user: str | None = None,
+        chaincode: str | None = None,
     ) -> Any:
         try:
-            contract = await self.gateways.contract(org)
+            contract = await self.gateways.contract(org, user, chaincode)
             return parse_payload(await contract.evaluate(function, arguments=arguments, transient_data=transient))
         except GatewayError as err:
             raise from_gateway_error(err) from err
@@ -139,9 +169,12 @@ class ContractService:
         arguments: list[Any],
         transient: dict[str, Any] | None,
         endorsers: list[str] | None,
+        user: str | None = None,
+        chaincode: str | None = None,
     ) -> tuple[Any, dict[str, Any]]:
         try:
-            contract = await self.gateways.contract(org)
+            contract = await self.gateways.contract(org, user, chaincode)
+            await self._catch_up(org, user)
 
             def endorse() -> Awaitable[AsyncTransaction]:
                 proposal = contract.new_proposal(
@@ -149,7 +182,7 @@ class ContractService:
                 )
                 return proposal.endorse()
 
-            lookup = ledger_lookup(await self.gateways.channel(org))
+            lookup = ledger_lookup(await self.gateways.channel(org, user))
             submitted, status = await self.policy.submit(endorse, org.msp_id, lookup)
         except TransactionNotOrdered as err:
             raise not_ordered_error(err, self.policy.ordering_seconds) from err
@@ -157,6 +190,9 @@ class ContractService:
             raise outcome_unknown_error(err) from err
         except GatewayError as err:
             raise from_gateway_error(err) from err
+        if self._frontier is None or status.block_number >= self._frontier.block:
+            self._frontier = Frontier(org.key, status.block_number, time.monotonic())
+        self._known_height[org.key] = max(self._known_height.get(org.key, 0), status.block_number + 1)
         proof = await self.proofs.wait_for(submitted.transaction_id, PROOF_WAIT) if self.proofs else None
         if proof is None:  # not followed (or not read in time): what the commit status tells
             proof = ledger_proof(
@@ -169,6 +205,36 @@ class ContractService:
                 function=function,
             )
         return parse_payload(submitted.result), proof
+
+    async def _catch_up(self, org: PeerOrg, user: str | None) -> None:
+        """Wait until ``org``'s own peer has the block of the newest transaction another org committed.
+
+        Each org endorses on its own peer first, and peers commit a block a few milliseconds apart: a
+        handover accepted right after it was proposed would otherwise be refused ("no pending transfer")
+        by a peer one block behind. On time-out the submit goes ahead and the contract's answer stands.
+        """
+        frontier = self._frontier
+        if frontier is None or frontier.org_key == org.key or time.monotonic() - frontier.at > CATCH_UP_WINDOW:
+            return
+        if self._known_height.get(org.key, 0) > frontier.block:
+            return
+        channel = await self.gateways.channel(org, user)
+        deadline = time.monotonic() + CATCH_UP_TIMEOUT
+        while True:
+            try:
+                height = await chain_height(channel)
+            except GatewayError:  # its peer does not answer: the submit will say so itself
+                return
+            self._known_height[org.key] = max(self._known_height.get(org.key, 0), height)
+            if height > frontier.block or time.monotonic() > deadline:
+                return
+            await asyncio.sleep(0.02)
+
+
+async def chain_height(channel: AsyncNetwork) -> int:
+    """The ledger height of the channel on the acting org's own peer (qscc ``GetChainInfo``)."""
+    raw = await channel.get_contract("qscc").evaluate("GetChainInfo", arguments=[channel.name], timeout=5.0)
+    return ledger_pb2.BlockchainInfo.FromString(raw).height
 
 
 def not_ordered_error(err: TransactionNotOrdered, seconds: float) -> ServiceError:

@@ -51,6 +51,12 @@ SERVICE_STATUS: dict[str, int] = {
     "ENDORSEMENT_POLICY_FAILURE": 409,
     "LEDGER_ERROR": 502,
     "UNAUTHORIZED": 401,
+    # identities (service/identities.py, IDENTITIES=ca)
+    "IDENTITIES_NEED_CA": 409,
+    "UNKNOWN_USER": 404,
+    "IDENTITY_EXISTS": 409,
+    "IDENTITY_REVOKED": 403,
+    "CA_ERROR": 502,
 }
 
 CODE_LABELS_ZH: dict[str, str] = {
@@ -69,6 +75,11 @@ CODE_LABELS_ZH: dict[str, str] = {
     "ENDORSEMENT_POLICY_FAILURE": "背书策略未满足",
     "LEDGER_ERROR": "账本错误",
     "UNAUTHORIZED": "需要加入会话",
+    "IDENTITIES_NEED_CA": "需要 Fabric CA 身份",
+    "UNKNOWN_USER": "未知用户",
+    "IDENTITY_EXISTS": "用户已存在",
+    "IDENTITY_REVOKED": "身份已吊销",
+    "CA_ERROR": "证书颁发机构出错",
 }
 
 STATUS_ZH: dict[str, str] = {
@@ -269,6 +280,16 @@ def from_gateway_error(err: Exception) -> ServiceError:
         ):
             return ServiceError("NETWORK_UNAVAILABLE", _network_message(err), source="network")
         text = str(err)
+        details = " ".join(d.message for d in getattr(err, "details", None) or [])
+        if "access denied" in details or "access denied" in text:
+            # The peer validated the proposal's creator against the channel's MSPs and refused it: a
+            # revoked certificate (the org's CRL in the channel config), an expired one, or a foreign CA.
+            return ServiceError(
+                "IDENTITY_REVOKED",
+                "the peer refused the caller's identity: its certificate is revoked or not valid on this channel",
+                message_zh="节点拒绝了调用者的身份：其证书已被吊销或在本通道无效",
+                source="network",
+            )
         if "no combination of peers" in text or "failed to collect enough" in text or "no peers available" in text:
             return ServiceError("NETWORK_UNAVAILABLE", _network_message(err), source="network")
         return ServiceError("LEDGER_ERROR", err.message, source="network")

@@ -1,5 +1,8 @@
 """The gateway pool: one asyncio gateway connection per org, each signing with that org's own identity.
 
+With CA identities a named user of an org (``make user``, a guest in room mode) gets a connection of
+its own, signing with that user's certificate, so the ledger records who acted.
+
 Connections open on first use and are shared by every request. After a reset (the peers restarted
 from a snapshot) :meth:`GatewayPool.reconnect` drops them, and the next use opens fresh ones.
 """
@@ -31,13 +34,22 @@ class GatewayPool:
         self._gateways: dict[str, AsyncGateway] = {}
         self._lock = asyncio.Lock()
 
-    async def gateway(self, org: PeerOrg) -> AsyncGateway:
-        gateway = self._gateways.get(org.key)
+    async def gateway(self, org: PeerOrg, user: str | None = None) -> AsyncGateway:
+        """The connection of ``org`` acting as ``user`` (default: its app user ``User1``)."""
+        key = org.key if not user else f"{org.key}/{user}"
+        gateway = self._gateways.get(key)
         if gateway is not None:
             return gateway
         async with self._lock:
-            if org.key not in self._gateways:
+            if key not in self._gateways:
                 layout = self._network.layout
+                if user and not layout.user_msp(org, user).is_dir():
+                    raise ServiceError(
+                        "UNKNOWN_USER",
+                        f"{org.msp_id} has no enrolled user {user!r}: register one first (`make user`)",
+                        message_zh=f"{org.msp_id} 没有已登记的用户 {user}：请先登记（make user）",
+                        field="user",
+                    )
                 if not layout.user_msp(org).is_dir():
                     raise ServiceError(
                         "NETWORK_UNAVAILABLE",
@@ -45,16 +57,24 @@ class GatewayPool:
                         message_zh="网络不可用：尚未生成组织证书，请先启动网络（make up）",
                         source="network",
                     )
-                self._gateways[org.key] = await connect_org_async(self._network.topology, layout, org)
-            return self._gateways[org.key]
+                self._gateways[key] = await connect_org_async(
+                    self._network.topology, layout, org, **({"user": user} if user else {})
+                )
+            return self._gateways[key]
 
-    async def channel(self, org: PeerOrg) -> AsyncNetwork:
+    async def channel(self, org: PeerOrg, user: str | None = None) -> AsyncNetwork:
         """The channel, as seen through ``org``'s own peer."""
-        return (await self.gateway(org)).get_network(self._network.topology.channel_name)
+        return (await self.gateway(org, user)).get_network(self._network.topology.channel_name)
 
-    async def contract(self, org: PeerOrg) -> AsyncContract:
-        """The kit's chaincode, called as ``org``."""
-        return (await self.channel(org)).get_contract(self._network.topology.chaincode.name)
+    async def contract(self, org: PeerOrg, user: str | None = None, chaincode: str | None = None) -> AsyncContract:
+        """The kit's chaincode (or ``chaincode``), called as ``org`` (as its named ``user`` when given)."""
+        return (await self.channel(org, user)).get_contract(chaincode or self._network.topology.chaincode.name)
+
+    async def forget(self, org: PeerOrg, user: str) -> None:
+        """Close a user's connection (after a re-enrollment its certificate changed)."""
+        gateway = self._gateways.pop(f"{org.key}/{user}", None)
+        if gateway is not None:
+            await gateway.close()
 
     async def reconnect(self) -> None:
         """Close every connection; the next call opens new ones (after a reset restarted the peers)."""

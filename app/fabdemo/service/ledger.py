@@ -21,9 +21,11 @@ from typing import Any
 
 from fabdemo.network.manager import FabricNetwork
 from fabdemo.network.topology import PeerOrg, Topology
+from fabdemo.service.anycontract import AnyContractService
 from fabdemo.service.blocks import BlockFollower
 from fabdemo.service.contracts import ContractService
 from fabdemo.service.gateways import GatewayPool
+from fabdemo.service.metrics import MetricsSampler
 from fabdemo.service.orgs import OrgDirectory
 from fabdemo.service.readmodels import ReadModels
 from fabdemo.service.retry import RetryPolicy
@@ -45,6 +47,9 @@ class LedgerService:
         )
         self.reads = ReadModels(self.contracts, self.directory, self.follower)
         self.status_view = NetworkStatusView(network, self.directory, self.follower)
+        self.metrics = MetricsSampler(network)  # the Performance page and GET /api/metrics
+        # Any deployed contract, from its metadata (/api/contracts, /contracts/<name>, fabdemo cc-client).
+        self.anycontracts = AnyContractService(network, self.contracts)
 
     # -- lifecycle -----------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -52,6 +57,7 @@ class LedgerService:
             self.follower.start()
 
     async def close(self) -> None:
+        await self.metrics.close()
         await self.follower.stop()
         await self.gateways.close()
 
@@ -94,8 +100,9 @@ class LedgerService:
         args: dict[str, Any] | None = None,
         *,
         endorsing_orgs: list[str] | None = None,
+        user: str | None = None,
     ) -> dict[str, Any]:
-        return await self.contracts.perform(org_key, op_id, args, endorsing_orgs=endorsing_orgs)
+        return await self.contracts.perform(org_key, op_id, args, endorsing_orgs=endorsing_orgs, user=user)
 
     async def call(
         self, org_key: str | None, function: str, arguments: list[Any], *, submit: bool = False

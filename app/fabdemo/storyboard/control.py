@@ -24,7 +24,7 @@ from fabdemo.service.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
-LEADER = "orderer-leader"  # a storyboard may stop "whichever orderer leads Raft right now"
+LEADER = "orderer-leader"  # a storyboard may stop "whichever orderer leads the ordering service right now"
 
 
 class FabricControl:
@@ -32,6 +32,11 @@ class FabricControl:
         self.network = network
         self.repo_root = repo_root
         self.changing: str | None = None  # what is reshaping the network right now, if anything
+
+    @property
+    def consensus(self) -> str:
+        """The ordering service ("raft" or "bft"): storyboard actions may be meant for one of them."""
+        return self.network.topology.consensus
 
     @contextlib.asynccontextmanager
     async def _exclusive(self, what: str) -> AsyncIterator[None]:
@@ -51,9 +56,9 @@ class FabricControl:
 
     def _node_name(self, name: str) -> str:
         if name == LEADER:
-            leader = self.network.nodes.raft_leader()
+            leader = self.network.nodes.leader()
             if leader is None:
-                raise ServiceError("NO_LEADER", "no orderer is leading the Raft cluster right now")
+                raise ServiceError("NO_LEADER", "no orderer is leading the ordering service right now")
             return leader
         try:
             return self.network.nodes.spec(name).name
@@ -66,11 +71,26 @@ class FabricControl:
             stopped = await asyncio.to_thread(self.network.nodes.stop_node, node)
             outcome: dict[str, Any] = {"node": node, "stopped": stopped}
             if self.network.nodes.spec(node).kind == NodeKind.ORDERER:
-                # The story is "the cluster carries on": show who leads now, once the election is over.
-                started = asyncio.get_running_loop().time()
-                outcome["newLeader"] = await asyncio.to_thread(self.network.nodes.wait_for_raft_leader, 15.0)
-                outcome["electionSeconds"] = round(asyncio.get_running_loop().time() - started, 2)
+                outcome.update(await self._after_orderer_stop())
             return outcome
+
+    async def _after_orderer_stop(self) -> dict[str, Any]:
+        """The story is "the cluster carries on": who leads now, and how many orderers still run.
+
+        Raft elects a new leader within about a second, so we wait for it. SmartBFT changes view only
+        when it needs to (the next transaction, or missed heartbeats) and reports the new leader with
+        the next block, so there is nothing to wait for: the next transaction shows it carries on.
+        """
+        nodes = self.network.nodes
+        running = sum(1 for n in nodes.nodes((NodeKind.ORDERER,)) if n.is_running())
+        outcome: dict[str, Any] = {"orderersRunning": running, "consensus": self.consensus}
+        if self.consensus == "bft":
+            outcome["newLeader"] = await asyncio.to_thread(nodes.leader)
+            return outcome
+        started = asyncio.get_running_loop().time()
+        outcome["newLeader"] = await asyncio.to_thread(nodes.wait_for_leader, 15.0)
+        outcome["electionSeconds"] = round(asyncio.get_running_loop().time() - started, 2)
+        return outcome
 
     async def start_node(self, name: str) -> dict[str, Any]:
         async with self._exclusive(f"starting {name}"):
@@ -153,4 +173,18 @@ class FabricControl:
                 for s in statuses
             ],
             "orgs": [o.msp_id for o in self.network.topology.peer_orgs],
+            "consensus": self._consensus_summary(statuses),
+        }
+
+    def _consensus_summary(self, statuses: list) -> dict[str, Any]:
+        """What the consensus comparison scene shows: the ordering service, its size and what it tolerates."""
+        topology = self.network.topology
+        orderers = [s for s in statuses if s.kind == NodeKind.ORDERER]
+        return {
+            "type": topology.consensus,
+            "orderers": len(orderers),
+            "running": sum(1 for s in orderers if s.running),
+            "tolerates": topology.fault_tolerance,
+            "faults": "byzantine" if topology.is_bft else "crash",
+            "leader": next((s.name for s in orderers if s.raft_leader), None),
         }

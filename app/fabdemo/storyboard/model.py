@@ -25,6 +25,8 @@ Control = Literal[
     "check_document",  # file (+ tamper) -> sha256 compared with an anchored certificate
     "call",  # function (+ args, submit) -> any contract function, as a developer would call it
     "network_status",  # -> node health and heights (what the network page shows)
+    "load",  # args: op, count, in_flight, args -> a burst of submits (the Performance page's scene)
+    "reefer",  # args: lotId, seconds, batch_every, celsius, breach_at -> a live sensor stream, batched
 ]
 
 
@@ -55,6 +57,9 @@ class Action(Strict):
     endorse_with: list[str] | None = None
     # The action is expected to fail with this error code (a refusal is the point of the step).
     expect_error: str | None = None
+    # Run only on this ordering service (`make up CONSENSUS=...`); on the other one the step is skipped
+    # and reported as such, and so are the expectations on it.
+    only_on: Literal["raft", "bft"] | None = None
     note: Text | None = None
 
     @model_validator(mode="after")

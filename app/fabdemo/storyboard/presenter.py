@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from fabdemo.service.errors import ServiceError
+from fabdemo.storyboard import debrief
 from fabdemo.storyboard.engine import SceneReport, StoryEngine, StoryRun
 from fabdemo.storyboard.model import Scene, Storyboard, load_all
 from fabdemo.storyboard.rehearse import SEEDED
@@ -58,6 +59,12 @@ class PresenterSession:
         self.busy: str | None = None  # "running" | "waiting" | "resetting" while something is under way
         self.reports: dict[str, SceneReport] = {}
         self.customer_done: set[str] = set()
+        # For the debrief (storyboard/debrief.py): seconds spent per scene, how each customer step was
+        # done, the value panel's inputs, and the debrief of the run before the last restart.
+        self.scene_seconds: dict[str, float] = {}
+        self.customer_tx: dict[str, dict[str, Any]] = {}
+        self.value_inputs: dict[str, float] | None = None
+        self.previous_debrief: dict[str, Any] | None = None
         self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
         self._task: asyncio.Task[None] | None = None
         self.driver: str | None = None  # who drives (the presenter's machine), see claim()
@@ -104,11 +111,16 @@ class PresenterSession:
             known = ", ".join(sorted(self.storyboards))
             raise ServiceError("UNKNOWN_STORYBOARD", f"no storyboard {story_id!r}; known: {known}", 404)
         self._cancel_task()
+        if self.story is not None and (self.reports or len(self.seconds_by_scene()) > 1):
+            self.previous_debrief = debrief.build(self)  # a restart must not lose the last presentation
         self.story = self.storyboards[story_id]
         self.run = StoryRun(self.story)
         self.index = 0
         self.reports = {}
         self.customer_done = set()
+        self.scene_seconds = {}
+        self.customer_tx = {}
+        self.value_inputs = None
         now = time.time()
         self.started_at = now
         self.scene_started_at = now
@@ -130,6 +142,7 @@ class PresenterSession:
         if not 0 <= index < len(story.scenes):
             raise ServiceError("INVALID_ARGUMENT", f"scene {index + 1} does not exist", 422)
         self._cancel_task()
+        self._leave_scene()
         self.index = index
         self.scene_started_at = time.time()
         self._publish()
@@ -171,6 +184,7 @@ class PresenterSession:
             try:
                 if await self.engine.wait_for_customer(run, scene, CUSTOMER_WAIT_SECONDS):
                     self.customer_done.add(scene.id)
+                    self.customer_tx[scene.id] = {"how": "customer", **(self.engine.customer_tx(run, scene) or {})}
             finally:
                 # A wait that was cancelled (the presenter moved on) no longer owns ``busy``: something
                 # else may have started since.
@@ -196,6 +210,7 @@ class PresenterSession:
             report = await self.engine.run_scene(run, customer_only, simulate_customer=True)
             if report.passed:
                 self.customer_done.add(scene.id)
+                self.customer_tx[scene.id] = {"how": "presenter", **(self.engine.customer_tx(run, scene) or {})}
             self.reports[f"{scene.id}:customer"] = report
             return report
         finally:
@@ -239,6 +254,27 @@ class PresenterSession:
         self._task = None
         if self.busy == "waiting":
             self.busy = None
+
+    # -- the debrief ---------------------------------------------------------------------------------
+    def _leave_scene(self) -> None:
+        if self.scene is not None and self.scene_started_at is not None:
+            spent = time.time() - self.scene_started_at
+            self.scene_seconds[self.scene.id] = self.scene_seconds.get(self.scene.id, 0.0) + spent
+
+    def seconds_by_scene(self) -> dict[str, float]:
+        """Seconds spent on each scene shown so far, the current one up to now."""
+        spent = dict(self.scene_seconds)
+        if self.scene is not None and self.scene_started_at is not None:
+            spent[self.scene.id] = spent.get(self.scene.id, 0.0) + time.time() - self.scene_started_at
+        return spent
+
+    def set_value_inputs(self, values: dict[str, float]) -> None:
+        """The customer's own figures in the value panel (kept for the debrief)."""
+        self._require()
+        self.value_inputs = dict(values)
+
+    def debrief(self) -> dict[str, Any]:
+        return {**debrief.build(self), "previous": self.previous_debrief}
 
     # -- state for the views ---------------------------------------------------------------------------
     def _resolve(self, value: str) -> str | None:

@@ -106,6 +106,7 @@ async def rehearse_all(
     return {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "passed": all(r.passed for r in reports),
+        "consensus": network.topology.consensus,
         "storyboards": [r.to_dict() for r in reports],
         "reset_after_s": round(reset_seconds, 2),
     }

@@ -16,12 +16,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from fabdemo.api.config import AppConfig
-from fabdemo.api.deps import ConfigDep, PublicBaseDep, ServiceDep, get_config, get_service, public_base
-from fabdemo.api.presenter_routes import PRESENTER_COOKIE, from_presenter_machine
+from fabdemo.api.deps import (
+    ConfigDep,
+    PresenterDep,
+    PublicBaseDep,
+    ServiceDep,
+    get_config,
+    get_service,
+    public_base,
+)
+from fabdemo.api.presenter_routes import PRESENTER_COOKIE, from_presenter_machine, presenter_only
 from fabdemo.service import GROUPS, OPERATIONS, LedgerService, ServiceError, get_operation
 from fabdemo.service.catalogue import STATUSES, lot_actions
 from fabdemo.web import TEMPLATES_DIR
 from fabdemo.web.i18n import event_label, js_texts, pick_lang, present_js_texts, status_label, translator
+from fabdemo.web.route_svg import route_map
 from fabdemo.web.svg import network_diagram, temperature_chart, trace_graph
 
 router = APIRouter(include_in_schema=False)
@@ -169,6 +178,7 @@ async def lot_page(page: PageDep, lot_id: str) -> Response:
         view=view,
         lot=lot,
         chart=chart,
+        route=route_map(lot, _org_names(page)),
         mine=mine,
         others=others,
         forms=forms,
@@ -184,6 +194,12 @@ async def trace_page(page: PageDep, lot_id: str) -> Response:
     return page.render("trace.html", trace=trace, graph=trace_graph(trace, retailers), lot_id=lot_id)
 
 
+def _org_names(page: Page) -> dict[str, str]:
+    """MSP id -> the org's name in the page's language, for the route drawing's labels."""
+    zh = page.context.get("lang") == "zh"
+    return {o["msp"]: (o.get("name_zh") if zh else None) or o["name"] for o in page.context.get("orgs", [])}
+
+
 @router.get("/c/{lot_id}", response_class=HTMLResponse)
 async def consumer_page(page: PageDep, lot_id: str, at: str = "Online") -> Response:
     result = await page.service.reads.authenticity(lot_id, at.strip()[:128] or "Online")
@@ -193,6 +209,8 @@ async def consumer_page(page: PageDep, lot_id: str, at: str = "Online") -> Respo
         result=result,
         lot=result["lot"],
         product=result.get("product") or {},
+        chart=temperature_chart(temps, result.get("product")),
+        route=route_map(result["lot"], _org_names(page)),
         location=at,
         cold_chain_ok=all(r.get("inRange", True) for r in temps),
         public=True,
@@ -242,6 +260,30 @@ async def network_page(page: PageDep, fragment: bool = False) -> Response:
     return page.render(template, status=status, diagram=network_diagram(status))
 
 
+@router.get("/performance", response_class=HTMLResponse)
+async def performance_page(page: PageDep) -> Response:
+    """Live throughput, block rate, commit time, CPU and memory per node (service/metrics.py, pushed by SSE)."""
+    t = page.context["t"]
+    texts = {key: t(key) for key in ("perf_waiting", "perf_down")}
+    return page.render("performance.html", perf={"snapshot": page.service.metrics.snapshot(), "texts": texts})
+
+
+@router.get("/identities", response_class=HTMLResponse)
+async def identities_page(page: PageDep) -> Response:
+    """Users of the orgs' Fabric CAs, with register / re-enroll / revoke (presenter only; IDENTITIES=ca)."""
+    import asyncio
+
+    from fabdemo.service.identities import IdentityService
+
+    presenter_only(page.request)
+    t = page.context["t"]
+    service = IdentityService(page.request.app.state.network)
+    users = [u.to_dict() for u in await asyncio.to_thread(service.users)] if service.enabled else []
+    texts = {key: t(f"id_{key}") for key in ("working", "done", "confirm_revoke")}
+    data = {"enabled": service.enabled, "users": users, "orgs": page.service.orgs(), "texts": texts}
+    return page.render("identities.html", identities=data)
+
+
 @router.get("/invite", response_class=HTMLResponse)
 async def invite_page(page: PageDep) -> Response:
     return page.render("invite.html", join_url=page.config.join_url or page.base)
@@ -267,6 +309,15 @@ async def present(page: PageDep, presenter: str | None = None) -> Response:
     if offered or from_presenter_machine(request):
         response.set_cookie(PRESENTER_COOKIE, token, max_age=12 * 3600, httponly=True, samesite="strict")
     return response
+
+
+@router.get("/present/debrief", response_class=HTMLResponse)
+async def debrief_page(page: PageDep, session: PresenterDep, previous: bool = False) -> Response:
+    """After the presentation (presenter only): scene times, the customer's steps, their figures, draft criteria."""
+    presenter_only(page.request)
+    found = session.debrief()
+    data = found["previous"] if previous and found.get("previous") else found
+    return page.render("debrief.html", debrief=data, has_previous=bool(found.get("previous")) and not previous)
 
 
 @router.get("/audience", response_class=HTMLResponse)

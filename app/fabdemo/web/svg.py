@@ -112,8 +112,9 @@ def network_diagram(status: dict[str, Any]) -> dict[str, Any]:
     for node in nodes:
         by_org.setdefault(node["org"], []).append(node)
     orgs = status["orgs"]
-    col_w, width = 250, max(3, len(orgs)) * 250 + 40
     orderers = [n for n in nodes if n["kind"] == "orderer"]
+    # Wide enough for the org columns and for every orderer box (190 wide), e.g. SmartBFT's four.
+    col_w, width = 250, max(max(3, len(orgs)) * 250 + 40, len(orderers) * 205 + 40)
     orderer_boxes = []
     n_ord = max(len(orderers), 1)
     for i, node in enumerate(orderers):

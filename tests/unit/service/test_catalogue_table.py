@@ -69,7 +69,7 @@ def test_known_entries() -> None:
         "farm", "processing", "custody", "sensors", "retail", "documents", "recall", "price", "query",
     ]  # fmt: skip
     assert GROUPS["sensors"] == ("Cold chain & GPS", "冷链与 GPS")
-    assert [op.id for op in OPERATIONS][:3] == ["define_product", "harvest", "record_input"] and len(OPERATIONS) == 30
+    assert [op.id for op in OPERATIONS][:3] == ["define_product", "harvest", "record_input"] and len(OPERATIONS) == 38
 
 
 def test_values_keep_their_types() -> None:

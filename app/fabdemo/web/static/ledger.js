@@ -14,7 +14,9 @@ function card(b) {
     const row = el("div", { class: `tx ${tx.valid ? "ok" : "bad"}` },
       el("code", { text: tx.txId.slice(0, 10), title: tx.txId }),
       el("b", { text: tx.function || tx.type }),
-      el("span", { text: `${T.creator}: ${orgName(tx.creator)}` }),
+      el("span", { text: `${T.creator}: ${orgName(tx.creator)}` },
+        // who signed (a guest's own name with Fabric CA identities)
+        ...(tx.creatorName ? [" · ", el("span", { class: "muted", "data-testid": "tx-signer", text: tx.creatorName })] : [])),
       el("span", { text: `${T.endorsed_by}: ${tx.endorsers.map(orgName).join(", ") || "–"}` }),
       el("span", { class: `valid ${tx.valid ? "ok" : "bad"}`, text: tx.validation }));
     for (const ev of tx.events) {

@@ -133,7 +133,16 @@ function renderValuePanel() {
     out.textContent = `${P.value_saving}: ${Math.round(saving).toLocaleString(LANG === "zh" ? "zh-CN" : "en-US")}`;
     trace.textContent = fmt(P.value_trace, { days: v.days, secs: "< 1" });
   };
-  Object.values(inputs).forEach((i) => i.addEventListener("input", update));
+  // The customer's own figures are kept on the server for the debrief (a second after the last key).
+  let saveTimer = null;
+  const save = () => {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => {
+      const v = Object.fromEntries(Object.entries(inputs).map(([k, i]) => [k, Math.max(0, Number(i.value) || 0)]));
+      call("POST", "value", v).catch((err) => { out.title = err.message; });
+    }, 800);
+  };
+  Object.values(inputs).forEach((i) => { i.addEventListener("input", update); i.addEventListener("input", save); });
   update();
   panel.replaceChildren(el("h2", { text: P.value_title }), grid, out, trace, el("p", { class: "small muted", text: P.value_formula }));
 }

@@ -34,7 +34,7 @@ func (c *SmartContract) GetColdChainReport(ctx contractapi.TransactionContextInt
 		return nil, err
 	}
 	stub := ctx.GetStub()
-	lot, err := getLot(stub, lotId)
+	lot, err := getAssembledLot(stub, lotId) // the lot with its readings (stored under their own keys)
 	if err != nil {
 		return nil, err
 	}

@@ -42,4 +42,28 @@ async function harvestPool(sutAdapter, args, workerIndex, count) {
     return ids;
 }
 
-module.exports = { fill, request, harvestPool };
+// The one workload class: submit.js and evaluate.js differ only in whether the call is ordered.
+// Required lazily: common.js is also loaded by the kit's unit tests, where caliper-core is absent.
+function templatedWorkload(readOnly) {
+    const { WorkloadModuleBase } = require('@hyperledger/caliper-core');
+
+    class TemplatedWorkload extends WorkloadModuleBase {
+        async initializeWorkloadModule(workerIndex, totalWorkers, roundIndex, roundArguments, sutAdapter, sutContext) {
+            await super.initializeWorkloadModule(workerIndex, totalWorkers, roundIndex, roundArguments, sutAdapter, sutContext);
+            this.sent = 0;
+            // Ids stay unique across repeated runs against the same ledger.
+            this.runId = `${Date.now().toString(36)}-r${roundIndex}-w${workerIndex}`;
+            this.lots = roundArguments.pool ? await harvestPool(sutAdapter, roundArguments, workerIndex, roundArguments.poolSize) : [''];
+        }
+
+        async submitTransaction() {
+            const n = this.sent++;
+            const a = this.roundArguments;
+            const values = { uid: `${this.runId}-${n}`, n, lot: this.lots[n % this.lots.length] };
+            await this.sutAdapter.sendRequests(request(a, a.function, fill(a.args, values), readOnly));
+        }
+    }
+    return new TemplatedWorkload();
+}
+
+module.exports = { fill, request, harvestPool, templatedWorkload };

@@ -96,8 +96,13 @@ def ledger_proof(
     creator: str,
     function: str,
     timestamp: str | None = None,
+    signer: str | None = None,
 ) -> dict[str, Any]:
-    """The ledger proof of a transaction, as every page and API answer shows it (the one place it is built)."""
+    """The ledger proof of a transaction, as every page and API answer shows it (the one place it is built).
+
+    ``signer`` is the common name of the certificate that signed it: with Fabric CA identities a room
+    guest's own enrollment name, so the lot page shows who did it, not only which org.
+    """
     return {
         "txId": tx_id,
         "blockNumber": block_number,
@@ -107,6 +112,7 @@ def ledger_proof(
         "creator": creator,
         "function": function,
         "timestamp": timestamp,
+        "signer": signer,
     }
 
 
@@ -206,6 +212,7 @@ class BlockFollower:
                 creator=tx["creator"],
                 function=tx["function"],
                 timestamp=tx["timestamp"],
+                signer=tx["creatorName"],
             )
             self._index[tx["txId"]] = proof
             for future in self._waiters.pop(tx["txId"], []):

@@ -203,6 +203,7 @@ class ContractService:
                 endorsers=None,
                 creator=org.msp_id,
                 function=function,
+                signer=user,  # a named user (CA identities); None: the org's app user
             )
         return parse_payload(submitted.result), proof
 

@@ -164,6 +164,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tx": ("Transaction", "交易"),
     "block": ("Block", "区块"),
     "endorsed_by": ("Endorsed by", "背书组织"),
+    "signed_by": ("signed by", "签名者"),
     "creator": ("Submitted by", "提交方"),
     "validation": ("Validation", "验证结果"),
     "proof": ("Ledger proof", "账本证明"),

@@ -123,6 +123,7 @@ def _block(number: int, tx_id: str, event: str | None = None, payload: dict | No
         chaincode_name="provenance",
         function_name="RecordTemperature",
         endorser_msp_ids=["RetailerMSP", "FarmMSP"],
+        creator_name="guest-3f9a1c",
     )
     if event:
         tx.chaincode_events.append(
@@ -146,6 +147,7 @@ async def test_follower_indexes_broadcasts_and_alerts() -> None:
     proof = await waiter
     assert proof == follower.proof("tx-2") and proof["blockNumber"] == 2
     assert proof["endorsers"] == ["RetailerMSP", "FarmMSP"] and proof["validation"] == "VALID"
+    assert proof["signer"] == "guest-3f9a1c"  # who signed, as the lot page shows it
     assert [b["number"] for b in follower.recent_blocks()] == [3, 2]  # bounded, newest first
     messages = [queue.get_nowait() for _ in range(queue.qsize())]
     assert [m["type"] for m in messages] == ["block", "block", "alert", "block"]

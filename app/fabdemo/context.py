@@ -46,16 +46,7 @@ def choose_identities(settings: Settings, layout: StateLayout) -> str | None:
 
     Every certificate of a network comes from one source, so a running network cannot switch.
     """
-    wanted = (settings.identities or "").strip().lower() or None
-    if not layout.network_file.is_file():
-        return wanted
-    recorded = NetworkState.load(layout.network_file).identities
-    if wanted not in (None, recorded):
-        raise NetworkError(
-            f"the network in {layout.root} uses {recorded} identities; take it down first with `make down`, "
-            f"then start it with IDENTITIES={wanted}"
-        )
-    return recorded
+    return _recorded_choice(settings.identities, layout, "identities", "uses {} identities", "IDENTITIES")
 
 
 def choose_consensus(settings: Settings, layout: StateLayout) -> str | None:
@@ -63,14 +54,22 @@ def choose_consensus(settings: Settings, layout: StateLayout) -> str | None:
 
     Raft and BFT run different orderer sets and genesis blocks, so a running network cannot switch.
     """
-    wanted = (settings.consensus or "").strip().lower() or None
+    return _recorded_choice(settings.consensus, layout, "consensus", "runs {} consensus", "CONSENSUS")
+
+
+def _recorded_choice(asked: str | None, layout: StateLayout, field: str, running: str, variable: str) -> str | None:
+    """A choice fixed when the network was created: what network.json recorded wins; asking otherwise is refused.
+
+    With no network yet, the setting asked for (None: the topology file decides).
+    """
+    wanted = (asked or "").strip().lower() or None
     if not layout.network_file.is_file():
         return wanted
-    recorded = NetworkState.load(layout.network_file).consensus
+    recorded = getattr(NetworkState.load(layout.network_file), field)
     if wanted not in (None, recorded):
         raise NetworkError(
-            f"the network in {layout.root} runs {recorded} consensus; take it down first with `make down`, "
-            f"then start it with CONSENSUS={wanted}"
+            f"the network in {layout.root} {running.format(recorded)}; take it down first with `make down`, "
+            f"then start it with {variable}={wanted}"
         )
     return recorded
 

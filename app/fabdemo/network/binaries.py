@@ -120,7 +120,7 @@ def ensure(cache_dir: Path, pin: FabricPin, fabric_bin: Path | None, progress: P
             f"  or point FABRIC_BIN at a folder holding {', '.join(TOOLS)} (Fabric {pin.version})."
         )
     root = cache_root(cache_dir, pin)
-    module_dir = _write_tool_module(root, pin)
+    module_dir = _write_tool_module(root, pin, TOOLS, "fabrictools", "Fabric")
     env = {**os.environ, "GOFLAGS": "-mod=mod", "GOBIN": str(root / "bin")}
     started = time.monotonic()
     progress(f"Resolving {pin.module}@{pin.module_version} (Fabric {pin.version}) from the Go module proxy...")
@@ -158,19 +158,22 @@ def recorded_build_seconds(cache_dir: Path, pin: FabricPin) -> float | None:
     return json.loads(stamp.read_text()).get("build_seconds") if stamp.is_file() else None
 
 
-def _stamp_matches(root: Path, pin: FabricPin) -> bool:
+def _stamp_matches(root: Path, pin: FabricPin | FabricCAPin) -> bool:
+    """Whether the cache at ``root`` was built from the pinned module version."""
     stamp = _stamp_path(root)
     return stamp.is_file() and json.loads(stamp.read_text()).get("module_version") == pin.module_version
 
 
-def _write_tool_module(root: Path, pin: FabricPin) -> Path:
-    """A throwaway Go module that requires Fabric at the pinned version and imports its commands."""
+def _write_tool_module(
+    root: Path, pin: FabricPin | FabricCAPin, tools: tuple[str, ...] | list[str], name: str, what: str
+) -> Path:
+    """A throwaway Go module that requires ``pin.module`` at the pinned version and imports its commands."""
     module_dir = root / "src"
     module_dir.mkdir(parents=True, exist_ok=True)
-    go_mod = f"module fabricdemokit/fabrictools\n\ngo 1.24\n\nrequire {pin.module} {pin.module_version}\n"
-    imports = "\n".join(f'\t_ "{pin.module}/cmd/{tool}"' for tool in TOOLS)
+    go_mod = f"module fabricdemokit/{name}\n\ngo 1.24\n\nrequire {pin.module} {pin.module_version}\n"
+    imports = "\n".join(f'\t_ "{pin.module}/cmd/{tool}"' for tool in tools)
     tools_go = (
-        f"//go:build tools\n\n// Package tools pins Fabric's commands.\npackage tools\n\nimport (\n{imports}\n)\n"
+        f"//go:build tools\n\n// Package tools pins {what}'s commands.\npackage tools\n\nimport (\n{imports}\n)\n"
     )
     if not (module_dir / "go.mod").is_file() or pin.module_version not in (module_dir / "go.mod").read_text():
         (module_dir / "go.mod").write_text(go_mod)
@@ -221,8 +224,7 @@ def locate_ca(cache_dir: Path, pin: FabricCAPin, fabric_ca_bin: Path | None) -> 
             )
         return FabricCAInstall(fabric_ca_bin, "FABRIC_CA_BIN")
     root = ca_cache_root(cache_dir, pin)
-    stamp = _stamp_path(root)
-    if not stamp.is_file() or json.loads(stamp.read_text()).get("module_version") != pin.module_version:
+    if not _stamp_matches(root, pin):
         return None
     return FabricCAInstall(root / "bin", "cache") if _has_ca_tools(root / "bin") else None
 
@@ -241,16 +243,7 @@ def ensure_ca(cache_dir: Path, pin: FabricCAPin, fabric_ca_bin: Path | None, pro
             f"{', '.join(CA_TOOLS)} (Fabric CA {pin.version}); or use IDENTITIES=cryptogen."
         )
     root = ca_cache_root(cache_dir, pin)
-    module_dir = root / "src"
-    module_dir.mkdir(parents=True, exist_ok=True)
-    go_mod = f"module fabricdemokit/fabriccatools\n\ngo 1.24\n\nrequire {pin.module} {pin.module_version}\n"
-    if not (module_dir / "go.mod").is_file() or pin.module_version not in (module_dir / "go.mod").read_text():
-        (module_dir / "go.mod").write_text(go_mod)
-        (module_dir / "go.sum").unlink(missing_ok=True)
-    imports = "\n".join(f'\t_ "{pin.module}/cmd/{tool}"' for tool in CA_TOOLS)
-    (module_dir / "tools.go").write_text(
-        f"//go:build tools\n\n// Package tools pins Fabric CA's commands.\npackage tools\n\nimport (\n{imports}\n)\n"
-    )
+    module_dir = _write_tool_module(root, pin, CA_TOOLS, "fabriccatools", "Fabric CA")
     # fabric-ca-server stores identities in SQLite (go-sqlite3): cgo, so a C compiler is needed.
     env = {**os.environ, "GOFLAGS": "-mod=mod", "GOBIN": str(root / "bin"), "CGO_ENABLED": "1"}
     started = time.monotonic()

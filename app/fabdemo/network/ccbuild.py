@@ -21,6 +21,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 from fabdemo.network.chaincode import ChaincodeBinary, build_binary
@@ -79,6 +80,19 @@ def build(source_dir: Path, out_dir: Path, name: str, language: str) -> Chaincod
     raise ChaincodeBuildError(name, language, f"unsupported language {language!r}")
 
 
+def _publish(out_dir: Path, name: str, digest: str, fill: Callable[[Path], object]) -> ChaincodeBinary:
+    """The build folder ``<name>_<digest>``: filled in a staging folder, then renamed into place, so a
+    half-filled build never appears under its final name. An equal digest means equal sources: reused."""
+    final = out_dir / f"{name}_{digest}"
+    if not final.is_dir():
+        staging = out_dir / f"{name}.build"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        fill(staging)
+        staging.replace(final)
+    return ChaincodeBinary(final, digest)
+
+
 def _build_typescript(source_dir: Path, out_dir: Path, name: str) -> ChaincodeBinary:
     lock = source_dir / "package-lock.json"
     if not lock.is_file():
@@ -93,17 +107,14 @@ def _build_typescript(source_dir: Path, out_dir: Path, name: str) -> ChaincodeBi
     dist = source_dir / "dist"
     js = [p for p in dist.rglob("*") if p.is_file() and not p.name.endswith(".map")]
     digest = _hash_files([*js, lock, source_dir / "package.json"], source_dir)
-    final = out_dir / f"{name}_{digest}"
-    if not final.is_dir():
-        staging = out_dir / f"{name}.build"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
+
+    def fill(staging: Path) -> None:
         shutil.copytree(dist, staging / "dist")
         shutil.copy2(source_dir / "package.json", staging / "package.json")
         # Hard links: a second or so instead of copying ~30 MB; npm ci replaces files, never edits them.
         _run(["cp", "-al", str(source_dir / "node_modules"), str(staging / "node_modules")], source_dir, name, "ts")
-        staging.replace(final)
-    return ChaincodeBinary(final, digest)
+
+    return _publish(out_dir, name, digest, fill)
 
 
 def _build_java(source_dir: Path, out_dir: Path, name: str) -> ChaincodeBinary:
@@ -116,14 +127,7 @@ def _build_java(source_dir: Path, out_dir: Path, name: str) -> ChaincodeBinary:
     # do not, so equal sources give an equal hash.
     classes = [p for p in (source_dir / "target" / "classes").rglob("*") if p.is_file()]
     digest = _hash_files([*classes, source_dir / "pom.xml"], source_dir)
-    final = out_dir / f"{name}_{digest}"
-    if not final.is_dir():
-        staging = out_dir / f"{name}.build"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        shutil.copy2(jar, staging / "chaincode.jar")
-        staging.replace(final)
-    return ChaincodeBinary(final, digest)
+    return _publish(out_dir, name, digest, lambda staging: shutil.copy2(jar, staging / "chaincode.jar"))
 
 
 def _base64_copy(pem: Path) -> str:

@@ -48,6 +48,17 @@ class HasContext(Protocol):
     def ctx(self) -> NetworkContext: ...
 
 
+def _already_exists(org: PeerOrg, name: str) -> ServiceError:
+    return _error(
+        "IDENTITY_EXISTS",
+        f"{org.msp_id} already has a user {name!r}",
+        f"{org.msp_id} 已有用户 {name}",
+        "name",
+        org=org.key,
+        name=name,
+    )
+
+
 def _error(code: str, en: str, zh: str, field: str | None = None, **params: str) -> ServiceError:
     return ServiceError(code, en, message_zh=zh, field=field, key=code, params=params)
 
@@ -176,14 +187,7 @@ class IdentityService:
 
     def _ca_failure(self, err: CAError, org: PeerOrg, name: str) -> ServiceError:
         if "already registered" in err.output:
-            return _error(
-                "IDENTITY_EXISTS",
-                f"{org.msp_id} already has a user {name!r}",
-                f"{org.msp_id} 已有用户 {name}",
-                "name",
-                org=org.key,
-                name=name,
-            )
+            return _already_exists(org, name)
         if "revoked" in err.output.lower():
             return self._revoked(org, name)
         detail = err.output.strip().splitlines()[-1] if err.output.strip() else str(err)
@@ -226,14 +230,7 @@ class IdentityService:
         name = self._check_name(name)
         clean = parse_attrs(attrs)
         if name.lower() in RESERVED or self._record(org, name) is not None:
-            raise _error(
-                "IDENTITY_EXISTS",
-                f"{org.msp_id} already has a user {name!r}",
-                f"{org.msp_id} 已有用户 {name}",
-                "name",
-                org=org.key,
-                name=name,
-            )
+            raise _already_exists(org, name)
         assert self.ctx.fabric_ca is not None
         enrollment = OrgEnrollment(self.ctx.layout, self.ctx.topology, peer_ca_org(org), self.ctx.fabric_ca)
         try:

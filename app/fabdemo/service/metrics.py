@@ -109,6 +109,13 @@ def _read_node(spec: NodeSpec, pid: int | None) -> NodeReading:
     )
 
 
+def _window_mean_ms(new: Samples, old: Samples, histogram: str, channel: str) -> float | None:
+    """Mean of a Prometheus histogram (seconds) over the window between two scrapes, in ms; None if empty."""
+    spent = _delta(total(new, f"{histogram}_sum", channel=channel), total(old, f"{histogram}_sum", channel=channel))
+    count = _delta(total(new, f"{histogram}_count", channel=channel), total(old, f"{histogram}_count", channel=channel))
+    return 1000 * spent / count if spent is not None and count else None
+
+
 def _delta(new: float | None, old: float | None) -> float | None:
     if new is None or old is None or new < old:  # a restarted node starts its counters again
         return None
@@ -164,27 +171,13 @@ def compare(prev: Reading | None, cur: Reading, channel: str) -> dict[str, Any]:
             grown = _delta(height, total(o, "ledger_blockchain_height", channel=channel))
             if grown is not None:
                 blocks.append(grown / seconds)
-            spent = _delta(
-                total(m, "ledger_block_processing_time_sum", channel=channel),
-                total(o, "ledger_block_processing_time_sum", channel=channel),
-            )
-            count = _delta(
-                total(m, "ledger_block_processing_time_count", channel=channel),
-                total(o, "ledger_block_processing_time_count", channel=channel),
-            )
-            if spent is not None and count:
-                commit_ms.append(1000 * spent / count)
+            mean = _window_mean_ms(m, o, "ledger_block_processing_time", channel)
+            if mean is not None:
+                commit_ms.append(mean)
         elif node.kind == NodeKind.ORDERER:
-            spent = _delta(
-                total(m, "blockcutter_block_fill_duration_sum", channel=channel),
-                total(o, "blockcutter_block_fill_duration_sum", channel=channel),
-            )
-            count = _delta(
-                total(m, "blockcutter_block_fill_duration_count", channel=channel),
-                total(o, "blockcutter_block_fill_duration_count", channel=channel),
-            )
-            if spent is not None and count:
-                fill_ms.append(1000 * spent / count)
+            mean = _window_mean_ms(m, o, "blockcutter_block_fill_duration", channel)
+            if mean is not None:
+                fill_ms.append(mean)
     return {
         "t": round(cur.at, 3),
         "interval_s": round(seconds, 3) if prev else None,

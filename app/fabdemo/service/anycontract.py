@@ -15,10 +15,9 @@ import json
 import time
 from typing import Any
 
-from fabric_protos.common import ledger_pb2
-
 from fabdemo.network.manager import FabricNetwork
 from fabdemo.service import ccmetadata
+from fabdemo.service.blocks import chain_height
 from fabdemo.service.ccmetadata import ContractMetadata
 from fabdemo.service.contracts import ContractService, parse_payload
 from fabdemo.service.errors import ServiceError, from_gateway_error
@@ -174,7 +173,7 @@ class AnyContractService:
         self._build(name)
         org = self.contracts.orgs.org(None)
         channel = await self.contracts.gateways.channel(org)
-        height = await _height(channel)
+        height = await chain_height(channel)
         found: list[dict[str, Any]] = []
         if height <= start_block:
             return found
@@ -198,11 +197,3 @@ class AnyContractService:
                 if event.block_number >= height - 1:
                     break
         return found
-
-
-async def _height(channel: Any) -> int:
-    """The channel's height through qscc (blocks 0..height-1 exist)."""
-    raw = await channel.get_contract("qscc").evaluate_transaction("GetChainInfo", channel.name)
-    info = ledger_pb2.BlockchainInfo()
-    info.ParseFromString(raw)
-    return int(info.height)

@@ -86,6 +86,12 @@ def alerts_of(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return alerts
 
 
+async def chain_height(network: AsyncNetwork, timeout: float | None = None) -> int:
+    """The channel's height on the peer the gateway asks (qscc ``GetChainInfo``): blocks 0..height-1 exist."""
+    raw = await network.get_contract("qscc").evaluate("GetChainInfo", arguments=[network.name], timeout=timeout)
+    return ledger_pb2.BlockchainInfo.FromString(raw).height
+
+
 def ledger_proof(
     tx_id: str,
     block_number: int,
@@ -157,7 +163,7 @@ class BlockFollower:
         while True:
             try:
                 network = await self._network_factory()
-                if self.height and await self._chain_height(network) < self.height:
+                if self.height and await chain_height(network) < self.height:
                     self._forget()  # the ledger was rewound (make reset): read it again from block 0
                 start = 0 if self._checkpointer.block_number is None else None
                 async with network.get_block_events(start_block=start, checkpointer=self._checkpointer) as blocks:
@@ -176,13 +182,6 @@ class BlockFollower:
             self.connected = False
             self.reconnects += 1
             await asyncio.sleep(self._retry_delay)
-
-    async def _chain_height(self, network: AsyncNetwork) -> int:
-        """The channel's current height, from the peer's query system chaincode."""
-        raw = await network.get_contract("qscc").evaluate_transaction("GetChainInfo", network.name)
-        info = ledger_pb2.BlockchainInfo()
-        info.ParseFromString(raw)
-        return info.height
 
     def _forget(self) -> None:
         self._checkpointer = InMemoryCheckpointer()

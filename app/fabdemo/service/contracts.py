@@ -17,17 +17,14 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from fabric_protos.common import ledger_pb2
-
 from fabdemo.network.topology import PeerOrg
-from fabdemo.service.blocks import ledger_proof
+from fabdemo.service.blocks import chain_height, ledger_proof
 from fabdemo.service.catalogue import get_operation, to_contract_arguments, validate_args
 from fabdemo.service.errors import ServiceError, from_gateway_error
 from fabdemo.service.gateways import GatewayPool
 from fabdemo.service.orgs import OrgDirectory
 from fabdemo.service.retry import OutcomeUnknown, RetryPolicy, TransactionNotOrdered, ledger_lookup
 from fabric_gateway import (
-    AsyncNetwork,
     GatewayError,
 )
 from fabric_gateway.transaction import AsyncTransaction
@@ -223,19 +220,13 @@ class ContractService:
         deadline = time.monotonic() + CATCH_UP_TIMEOUT
         while True:
             try:
-                height = await chain_height(channel)
+                height = await chain_height(channel, timeout=5.0)
             except GatewayError:  # its peer does not answer: the submit will say so itself
                 return
             self._known_height[org.key] = max(self._known_height.get(org.key, 0), height)
             if height > frontier.block or time.monotonic() > deadline:
                 return
             await asyncio.sleep(0.02)
-
-
-async def chain_height(channel: AsyncNetwork) -> int:
-    """The ledger height of the channel on the acting org's own peer (qscc ``GetChainInfo``)."""
-    raw = await channel.get_contract("qscc").evaluate("GetChainInfo", arguments=[channel.name], timeout=5.0)
-    return ledger_pb2.BlockchainInfo.FromString(raw).height
 
 
 def not_ordered_error(err: TransactionNotOrdered, seconds: float) -> ServiceError:

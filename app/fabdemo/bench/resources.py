@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+from fabdemo.runtime import processes
 
 if TYPE_CHECKING:
     from fabdemo.network.manager import FabricNetwork
@@ -34,12 +35,9 @@ class ProcessSample:
 
 def read_process(pid: int) -> tuple[float, int] | None:
     """(CPU seconds, resident bytes) of one process, None when it has gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+    fields = processes.stat_fields(pid)
+    if fields is None:
         return None
-    # Field 2 (the command) may hold spaces; count from the closing parenthesis.
-    fields = stat[stat.rindex(")") + 2 :].split()
     utime, stime, rss_pages = int(fields[11]), int(fields[12]), int(fields[21])
     return (utime + stime) / CLOCK_TICKS, rss_pages * PAGE_SIZE
 

@@ -29,15 +29,20 @@ class ProcessRecord:
         return _start_ticks(self.pid) == self.start_ticks
 
 
-def _start_ticks(pid: int) -> int | None:
-    """Process start time in clock ticks since boot (field 22 of /proc/<pid>/stat), None if gone."""
+def stat_fields(pid: int) -> list[str] | None:
+    """Fields 3 onwards of /proc/<pid>/stat (state, ppid, ..., so field N is index N-3), None if gone."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
     # The command name (field 2) may contain spaces; fields after the closing paren are fixed.
-    fields = stat[stat.rindex(")") + 2 :].split()
-    if fields[0] == "Z":  # a zombie has exited already
+    return stat[stat.rindex(")") + 2 :].split()
+
+
+def _start_ticks(pid: int) -> int | None:
+    """Process start time in clock ticks since boot (field 22 of /proc/<pid>/stat), None if gone."""
+    fields = stat_fields(pid)
+    if fields is None or fields[0] == "Z":  # a zombie has exited already
         return None
     return int(fields[19])
 

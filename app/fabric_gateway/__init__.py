@@ -16,6 +16,7 @@ from fabric_gateway.blockparser import (
     ParsedBlock,
     ParsedFilteredBlock,
     ParsedTransaction,
+    StateWrite,
     parse_block,
     parse_filtered_block,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "ParsedTransaction",
     "Proposal",
     "Signer",
+    "StateWrite",
     "Status",
     "SubmitConnectionError",
     "SubmitError",

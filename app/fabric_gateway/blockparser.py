@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 from fabric_protos.common import common_pb2
+from fabric_protos.ledger.rwset import rwset_pb2
+from fabric_protos.ledger.rwset.kvrwset import kv_rwset_pb2
 from fabric_protos.msp import identities_pb2
 from fabric_protos.peer import chaincode_event_pb2, chaincode_pb2, events_pb2, proposal_pb2, transaction_pb2
 from fabric_protos.peer import proposal_response_pb2 as prp_pb2
@@ -27,6 +29,25 @@ def header_type_name(header_type: int) -> str:
         return f"UNKNOWN_{header_type}"
 
 
+@dataclass(frozen=True)
+class StateWrite:
+    """One key a transaction wrote (or deleted) in a chaincode's public world state."""
+
+    namespace: str
+    key: str
+    value: bytes
+    is_delete: bool
+
+
+def _state_writes(results: bytes) -> list[StateWrite]:
+    """The public writes of a ``TxReadWriteSet`` (private data appears only as hashes: skipped)."""
+    writes = []
+    for ns in rwset_pb2.TxReadWriteSet.FromString(results).ns_rwset:
+        kv = kv_rwset_pb2.KVRWSet.FromString(ns.rwset)
+        writes.extend(StateWrite(ns.namespace, w.key, w.value, w.is_delete) for w in kv.writes)
+    return writes
+
+
 @dataclass
 class ParsedTransaction:
     """One transaction envelope of a block."""
@@ -44,6 +65,14 @@ class ParsedTransaction:
     arguments: list[bytes] = field(default_factory=list)
     endorser_msp_ids: list[str] = field(default_factory=list)
     chaincode_events: list[ChaincodeEvent] = field(default_factory=list)
+    # The serialized read/write set, decoded only when ``writes`` is asked for: most readers of a
+    # block (the live ledger, proofs) never need it.
+    rwset: bytes = field(default=b"", repr=False)
+
+    @property
+    def writes(self) -> list[StateWrite]:
+        """What this transaction wrote to the world state (whatever its validation code)."""
+        return _state_writes(self.rwset) if self.rwset else []
 
     @property
     def type_name(self) -> str:
@@ -132,6 +161,7 @@ def _parse_endorser_transaction(tx: ParsedTransaction, data: bytes, block_number
 
         response_payload = prp_pb2.ProposalResponsePayload.FromString(action_payload.action.proposal_response_payload)
         chaincode_action = proposal_pb2.ChaincodeAction.FromString(response_payload.extension)
+        tx.rwset = tx.rwset or chaincode_action.results
         if tx.chaincode_name is None and chaincode_action.chaincode_id.name:
             tx.chaincode_name = chaincode_action.chaincode_id.name
         if chaincode_action.events:

@@ -2,8 +2,9 @@
 
 - readings: RecordTemperature latency and network CPU per reading on one lot after 1, 100 and 1,000
   earlier readings (the history is filled with RecordTemperatures batches of 100), and GetLot's size.
-- lots: ListLotsPage (first page of 20) with 200, 2,000 (and, with BENCH_FULL=1, 20,000) lots on the
-  ledger; the lots are made by SplitLot, 100 per transaction, so 20,000 take seconds, not minutes.
+- lots: ListLotsPage (first page of 20) and the dashboard's first page (bench/dashboard_bench.py: the lot
+  index against one ListLots) with 200, 2,000 (and, with BENCH_FULL=1, 20,000) lots on the ledger; the
+  lots are made by SplitLot, 100 per transaction, so 20,000 take seconds, not minutes.
 - trace: TraceLot of a lot with 50 and 500 descendants.
 """
 
@@ -16,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from fabdemo.bench import resources, workload
+from fabdemo.bench import dashboard_bench, resources, workload
 from fabdemo.bench.stats import summary_ms
 from fabdemo.connections import connect_org_async
 from fabdemo.network.manager import FabricNetwork
@@ -159,11 +160,11 @@ async def _count_lots(cc: _Contracts) -> int:
             return total
 
 
-async def lots_curve(cc: _Contracts, points: tuple[int, ...], log: Callable[[str], None]) -> list[dict]:
-    """The first page of the lot list as the ledger grows."""
-    on_ledger = await _count_lots(cc)
-    curve = []
-    for target in points:
+async def lots_point(network: FabricNetwork, target: int, log: Callable[[str], None]) -> dict:
+    """Grow the ledger to ``target`` lots, then time the first page of the lot list."""
+    async with _Contracts(network) as cc:
+        await _ensure_product(cc.farm)
+        on_ledger = await _count_lots(cc)
         if on_ledger < target:
             log(f"growth: making {target - on_ledger} lots by SplitLot")
             await _make_lots(cc, target - on_ledger)
@@ -173,6 +174,16 @@ async def lots_curve(cc: _Contracts, points: tuple[int, ...], log: Callable[[str
         if on_ledger <= 2500:  # the unpaged call, for comparison, while it is still a sensible answer size
             full = await _timed(lambda: cc.farm.evaluate_transaction("ListLots"), 5)
             point["list_all"] = summary_ms(full)
+        return point
+
+
+def lots_curve(network: FabricNetwork, points: tuple[int, ...], log: Callable[[str], None]) -> list[dict]:
+    """The first page of the lot list, and of the dashboard (lot index against one ListLots), as the ledger grows."""
+    curve = []
+    for target in points:
+        point = asyncio.run(lots_point(network, target, log))
+        log(f"growth: dashboard with {point['lots']} lots")
+        point["dashboard"] = dashboard_bench.measure_dashboard(network, lots=point["lots"])
         curve.append(point)
     return curve
 
@@ -199,17 +210,13 @@ async def trace_curve(cc: _Contracts, log: Callable[[str], None]) -> list[dict]:
     return curve
 
 
-async def _run(network: FabricNetwork, full: bool, log: Callable[[str], None]) -> dict:
+async def _other_curves(network: FabricNetwork, log: Callable[[str], None]) -> dict:
     async with _Contracts(network) as cc:
         await _ensure_product(cc.farm)
-        # Lots first: the other curves add lots of their own.
-        lots = await lots_curve(cc, LOT_POINTS_FULL if full else LOT_POINTS, log)
-        return {
-            "lots_first_page": lots,
-            "readings_on_one_lot": await readings_curve(network, cc, log),
-            "trace": await trace_curve(cc, log),
-        }
+        return {"readings_on_one_lot": await readings_curve(network, cc, log), "trace": await trace_curve(cc, log)}
 
 
 def measure(network: FabricNetwork, log: Callable[[str], None], full: bool = False) -> dict:
-    return asyncio.run(_run(network, full, log))
+    # Lots first: the other curves add lots of their own.
+    lots = lots_curve(network, LOT_POINTS_FULL if full else LOT_POINTS, log)
+    return {"lots_first_page": lots, **asyncio.run(_other_curves(network, log))}

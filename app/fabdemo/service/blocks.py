@@ -15,8 +15,8 @@ import datetime as dt
 import json
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
 
 from fabric_protos.common import ledger_pb2
 
@@ -27,6 +27,16 @@ log = logging.getLogger("fabdemo.blocks")
 ALERT_EVENTS = ("TemperatureAlert", "LotRecalled")
 RECENT_BLOCKS = 50
 SUBSCRIBER_QUEUE = 200
+
+
+class Projection(Protocol):
+    """A read model fed block by block (the lot index): ``ready`` once the follower has caught up."""
+
+    ready: bool
+
+    def apply(self, block: ParsedBlock) -> None: ...
+
+    def reset(self) -> None: ...
 
 
 def _decode_payload(payload: bytes) -> dict[str, Any]:
@@ -131,8 +141,10 @@ class BlockFollower:
         *,
         recent: int = RECENT_BLOCKS,
         retry_delay: float = 1.0,
+        projections: Sequence[Projection] = (),
     ) -> None:
         self._network_factory = network_factory
+        self._projections = tuple(projections)
         self._checkpointer = InMemoryCheckpointer()
         self._index: dict[str, dict[str, Any]] = {}
         self._recent: deque[dict[str, Any]] = deque(maxlen=recent)
@@ -144,6 +156,8 @@ class BlockFollower:
         self._started_at = dt.datetime.now(dt.UTC)
         self.connected = False
         self.height = 0  # next block number expected = blocks seen
+        # The chain height found on (re)connecting: projections are complete once height reaches it.
+        self.target_height: int | None = None
         self.last_error: str | None = None
         self.reconnects = 0
 
@@ -163,8 +177,11 @@ class BlockFollower:
         while True:
             try:
                 network = await self._network_factory()
-                if self.height and await chain_height(network) < self.height:
+                found = await chain_height(network)
+                if self.height and found < self.height:
                     self._forget()  # the ledger was rewound (make reset): read it again from block 0
+                self.target_height = found
+                self._mark_caught_up()
                 start = 0 if self._checkpointer.block_number is None else None
                 async with network.get_block_events(start_block=start, checkpointer=self._checkpointer) as blocks:
                     self.connected = True
@@ -189,6 +206,9 @@ class BlockFollower:
         self._recent.clear()
         self._recent_alerts.clear()
         self.height = 0
+        self.target_height = None
+        for projection in self._projections:
+            projection.reset()
         self._started_at = dt.datetime.now(dt.UTC)
         self._broadcast({"type": "rewound", "rewound": {"reason": "the ledger was reset to a snapshot"}})
 
@@ -200,6 +220,9 @@ class BlockFollower:
 
     # -- ingest --------------------------------------------------------------------------------------
     def ingest(self, block: ParsedBlock) -> dict[str, Any]:
+        # Projections first: a submit waiting for its proof below must find its writes there already.
+        for projection in self._projections:
+            projection.apply(block)
         summary = block_summary(block)
         for tx in summary["transactions"]:
             proof = ledger_proof(
@@ -219,12 +242,22 @@ class BlockFollower:
                     future.set_result(proof)
         self._recent.append(summary)
         self.height = max(self.height, summary["number"] + 1)
+        self._mark_caught_up()
         self._broadcast({"type": "block", "block": summary})
         for alert in alerts_of(summary):
             if self._is_live(summary):
                 self._recent_alerts.append(alert)
                 self._broadcast({"type": "alert", "alert": alert})
         return summary
+
+    @property
+    def caught_up(self) -> bool:
+        return self.target_height is not None and self.height >= self.target_height
+
+    def _mark_caught_up(self) -> None:
+        if self.caught_up:
+            for projection in self._projections:
+                projection.ready = True
 
     def _is_live(self, summary: dict[str, Any]) -> bool:
         """Alerts of old blocks replayed at start-up are history, not news."""
@@ -282,6 +315,7 @@ class BlockFollower:
         return {
             "connected": self.connected,
             "height": self.height,
+            "caughtUp": self.caught_up,
             "transactionsIndexed": len(self._index),
             "reconnects": self.reconnects,
             "lastError": self.last_error,

@@ -10,6 +10,7 @@ facade over the parts, each with one job:
     readmodels.py  ReadModels         lots, dashboard, lot view, trace, authenticity, documents, prices
     status.py      NetworkStatusView  node status from the network object, cached for a second
     blocks.py      BlockFollower      ledger proofs, live block events and alerts
+    lotindex.py    LotIndex           every lot's current record from the blocks' write sets (dashboard)
 
 It never reads settings and never opens a network of its own: the process's composition root
 (:func:`fabdemo.context.open_network`) builds the network once and hands it in.
@@ -25,6 +26,7 @@ from fabdemo.service.anycontract import AnyContractService
 from fabdemo.service.blocks import BlockFollower
 from fabdemo.service.contracts import ContractService
 from fabdemo.service.gateways import GatewayPool
+from fabdemo.service.lotindex import LotIndex
 from fabdemo.service.metrics import MetricsSampler
 from fabdemo.service.orgs import OrgDirectory
 from fabdemo.service.readmodels import ReadModels
@@ -40,12 +42,16 @@ class LedgerService:
         self.network = network
         self.directory = OrgDirectory(network)
         self.gateways = GatewayPool(network)
-        self.follower = BlockFollower(self._follower_channel)
+        # The dashboard's read model, fed by the follower from each block's write sets (lotindex.py).
+        self.lot_index = LotIndex(lambda: self.directory.topology.chaincode.name)
+        self.follower = BlockFollower(self._follower_channel, projections=[self.lot_index])
         self._follow_blocks = follow_blocks
         self.contracts = ContractService(
             self.directory, self.gateways, self.follower if follow_blocks else None, policy
         )
-        self.reads = ReadModels(self.contracts, self.directory, self.follower)
+        self.reads = ReadModels(
+            self.contracts, self.directory, self.follower, self.lot_index if follow_blocks else None
+        )
         self.status_view = NetworkStatusView(network, self.directory, self.follower)
         self.metrics = MetricsSampler(network)  # the Performance page and GET /api/metrics
         # Any deployed contract, from its metadata (/api/contracts, /contracts/<name>, fabdemo cc-client).

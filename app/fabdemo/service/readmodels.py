@@ -14,7 +14,10 @@ from typing import Any, Protocol
 from fabdemo.network.topology import PeerOrg
 from fabdemo.service.contracts import ContractService
 from fabdemo.service.errors import ServiceError
+from fabdemo.service.lotindex import LotIndex, newest_first
 from fabdemo.service.orgs import OrgDirectory
+
+DASHBOARD_PAGE_SIZE = 50
 
 
 class ProofIndex(Protocol):
@@ -28,10 +31,13 @@ def status_counts(lots: list[dict[str, Any]]) -> dict[str, int]:
 
 
 class ReadModels:
-    def __init__(self, contracts: ContractService, orgs: OrgDirectory, proofs: ProofIndex) -> None:
+    def __init__(
+        self, contracts: ContractService, orgs: OrgDirectory, proofs: ProofIndex, lots: LotIndex | None = None
+    ) -> None:
         self.contracts = contracts
         self.orgs = orgs
         self.proofs = proofs
+        self.lots = lots  # the block follower's lot index (None where blocks are not followed)
 
     async def _query(self, org_key: str | None, op_id: str, args: dict[str, Any] | None = None) -> Any:
         return await self.contracts.query(org_key, op_id, args)
@@ -56,21 +62,55 @@ class ReadModels:
         return await self._query(org_key, "list_lots") or []
 
     async def dashboard(
-        self, org_key: str | None, *, status: str | None = None, custodian: str | None = None
+        self,
+        org_key: str | None,
+        *,
+        status: str | None = None,
+        custodian: str | None = None,
+        page: int = 1,
+        page_size: int = DASHBOARD_PAGE_SIZE,
+        use_index: bool = True,
     ) -> dict[str, Any]:
-        """Everything the dashboard shows, from a single ListLots call."""
+        """Everything the dashboard shows: counts, incoming handovers, lots held, one page of lots.
+
+        From the lot index once the block follower has caught up (no contract call: flat in the number
+        of lots), else from one ListLots call.
+        """
         org = self.orgs.org(org_key)
-        lots = await self.list_lots(org.key)
-        incoming = [lot for lot in lots if (lot.get("pendingTransfer") or {}).get("toMsp") == org.msp_id]
-        held = sum(1 for lot in lots if lot.get("custodian") == org.msp_id)
-        shown = lots
-        if status:
-            shown = [lot for lot in shown if lot.get("status") == status]
-        if custodian:
-            msp = self.orgs.org(custodian).msp_id
-            shown = [lot for lot in shown if lot.get("custodian") == msp]
-        shown = sorted(shown, key=lambda lot: lot.get("updatedAt", ""), reverse=True)
-        return {"lots": shown, "total": len(lots), "counts": status_counts(lots), "incoming": incoming, "held": held}
+        custodian_msp = self.orgs.org(custodian).msp_id if custodian else None
+        page = max(page, 1)
+        offset = (page - 1) * page_size
+        index = self.lots
+        if use_index and index is not None and index.ready:
+            shown, matching = index.newest(page_size, offset, status=status, custodian=custodian_msp)
+            total, counts = len(index), index.counts()
+            incoming, held, source = index.incoming(org.msp_id), index.held_by(org.msp_id), "index"
+        else:
+            lots = await self.list_lots(org.key)
+            selected = [
+                lot
+                for lot in lots
+                if (status is None or lot.get("status") == status)
+                and (custodian_msp is None or lot.get("custodian") == custodian_msp)
+            ]
+            shown, matching = newest_first(selected, offset + page_size)[offset:], len(selected)
+            total, counts = len(lots), status_counts(lots)
+            handed_over = [lot for lot in lots if (lot.get("pendingTransfer") or {}).get("toMsp") == org.msp_id]
+            incoming = newest_first(handed_over)
+            held, source = sum(1 for lot in lots if lot.get("custodian") == org.msp_id), "contract"
+        return {
+            "lots": shown,
+            "total": total,
+            "counts": counts,
+            "incoming": incoming,
+            "held": held,
+            "matching": matching,
+            "page": page,
+            "pages": max(1, -(-matching // page_size)),
+            "pageSize": page_size,
+            "offset": offset,
+            "source": source,  # "index" (the block follower's read model) or "contract" (one ListLots)
+        }
 
     async def lot_events(self, lot_id: str, org_key: str | None = None) -> list[dict[str, Any]]:
         events = await self._query(org_key, "lot_events", {"lotId": lot_id}) or []

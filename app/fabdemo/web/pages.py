@@ -137,10 +137,17 @@ def _for_role(op: Any, roles: list[str]) -> bool:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def dashboard(page: PageDep, status: str | None = None, custodian: str | None = None) -> Response:
+async def dashboard(
+    page: PageDep, status: str | None = None, custodian: str | None = None, p: str = "1", read_model: str = ""
+) -> Response:
     status = status if status in STATUSES else None
     custodian = custodian or None
-    data = await page.service.reads.dashboard(page.org_key, status=status, custodian=custodian)
+    number = int(p) if p.isdigit() else 1  # a hand-edited ?p= shows the first page, not an error page
+    # ?read_model=contract asks the contract (one ListLots) instead of the lot index: to check one against
+    # the other, and for the benchmark's before/after.
+    data = await page.service.reads.dashboard(
+        page.org_key, status=status, custodian=custodian, page=number, use_index=read_model != "contract"
+    )
     return page.render("dashboard.html", data=data, statuses=STATUSES, status=status, custodian=custodian)
 
 

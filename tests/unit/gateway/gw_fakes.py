@@ -17,6 +17,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from fabric_protos.common import common_pb2
 from fabric_protos.gateway import gateway_pb2, gateway_pb2_grpc
+from fabric_protos.ledger.rwset import rwset_pb2
+from fabric_protos.ledger.rwset.kvrwset import kv_rwset_pb2
 from fabric_protos.msp import identities_pb2
 from fabric_protos.peer import (
     chaincode_event_pb2,
@@ -119,9 +121,11 @@ def endorsed_envelope(
     endorser_msp_ids: list[str],
     chaincode_name: str,
     event: chaincode_event_pb2.ChaincodeEvent | None = None,
+    rwset: bytes = b"",
 ) -> common_pb2.Envelope:
     """A transaction envelope as the gateway assembles it from endorsements (unsigned)."""
     chaincode_action = proposal_pb2.ChaincodeAction(
+        results=rwset,
         response=proposal_response_pb2.Response(status=200, payload=result),
         chaincode_id=chaincode_pb2.ChaincodeID(name=chaincode_name, version="1.0"),
         events=event.SerializeToString() if event is not None else b"",
@@ -170,7 +174,9 @@ def simple_envelope(
     endorsers: list[str] | None = None,
     event_name: str | None = None,
     event_payload: bytes = b"",
+    writes: list[tuple[str, bytes | None]] | None = None,
 ) -> common_pb2.Envelope:
+    """``writes``: (key, value) pairs the transaction wrote in ``chaincode``'s namespace (None: a delete)."""
     header = common_pb2.Header(
         channel_header=channel_header(tx_id, channel).SerializeToString(),
         signature_header=common_pb2.SignatureHeader(
@@ -189,7 +195,18 @@ def simple_envelope(
         endorser_msp_ids=endorsers or ["Org1MSP"],
         chaincode_name=chaincode,
         event=event,
+        rwset=write_set(chaincode, writes) if writes else b"",
     )
+
+
+def write_set(namespace: str, writes: list[tuple[str, bytes | None]]) -> bytes:
+    kv = kv_rwset_pb2.KVRWSet(
+        writes=[kv_rwset_pb2.KVWrite(key=k, value=v or b"", is_delete=v is None) for k, v in writes]
+    )
+    return rwset_pb2.TxReadWriteSet(
+        data_model=rwset_pb2.TxReadWriteSet.KV,
+        ns_rwset=[rwset_pb2.NsReadWriteSet(namespace=namespace, rwset=kv.SerializeToString())],
+    ).SerializeToString()
 
 
 def config_envelope(channel: str = "mychannel") -> common_pb2.Envelope:

@@ -100,3 +100,23 @@ def test_parse_filtered_block():
     [tx] = parsed.transactions
     assert tx.transaction_id == "t1" and tx.validation_code_name == "MVCC_READ_CONFLICT" and not tx.valid
     assert [(e.event_name, e.transaction_id, e.block_number) for e in tx.chaincode_events] == [("Ev", "t1", 3)]
+
+
+def test_state_writes_of_a_transaction():
+    envelope = simple_envelope(
+        "tx-w",
+        chaincode="provenance",
+        args=[b"SplitLot"],
+        writes=[("\x00lot\x00LOT-1\x00", b'{"lotId":"LOT-1"}'), ("\x00idx\x00old\x00", None)],
+    )
+    [tx] = parse_block(make_block(3, [envelope], [VALID])).transactions
+    put, delete = tx.writes
+    assert (put.namespace, put.key, put.value, put.is_delete) == (
+        "provenance",
+        "\x00lot\x00LOT-1\x00",
+        b'{"lotId":"LOT-1"}',
+        False,
+    )
+    assert delete.key == "\x00idx\x00old\x00" and delete.is_delete
+    [plain] = parse_block(make_block(4, [simple_envelope("tx-r")], [VALID])).transactions
+    assert plain.writes == []  # a query-like transaction with no write set

@@ -4,7 +4,8 @@ One network of its own (ports +12400, CA identities): it starts with every node,
 enrolled from the CAs with NodeOUs; a transaction commits; a user registered with an attribute
 can do what the attribute allows and no more (the contract reads it from the certificate); the
 official ``peer`` CLI works from the generated env file; a revoked user's next transaction is
-refused once the CRL is in the channel configuration.
+refused once the CRL is in the channel configuration; every storyboard rehearses on it, the
+architects' attribute scene (``only_on: ca``) included.
 """
 
 from __future__ import annotations
@@ -297,6 +298,64 @@ def test_identities_page_registers_and_revokes_in_a_real_browser(ca_network: Fab
             context.close()
         browser.close()
     assert IdentityService(ca_network).user("farm", name).revoked
+
+
+def test_every_storyboard_rehearses_on_ca_identities(ca_network: FabricNetwork) -> None:
+    """`make rehearse` on this network: every scene passes, and the attribute scene runs (not skipped)."""
+    from fabdemo.storyboard.rehearse import rehearse_all, write_report
+
+    report = _run(rehearse_all(ca_network, SETTINGS, print))
+    path = write_report(report, ARTIFACTS / "rehearsals")
+    print({s["id"]: (s["passed"], s["elapsed_s"]) for s in report["storyboards"]}, path)
+    assert report["identities"] == "ca"
+    for story in report["storyboards"]:
+        failed = [(sc["scene"], sc["actions"], sc["expectations"]) for sc in story["scenes"] if not sc["passed"]]
+        assert story["passed"], failed
+        assert story["within_budget"]
+        assert not [sc["scene"] for sc in story["scenes"] if sc["skipped"]]  # nothing is for another network here
+    scenes = {(s["id"], sc["scene"]): sc for s in report["storyboards"] for sc in s["scenes"]}
+    attributes = scenes[("architects", "attributes")]
+    actions = {a["id"]: a for a in attributes["actions"]}
+    assert actions["clerk_refused"]["ok"] and actions["clerk_refused"]["error"]["key"] == "ATTRIBUTE_REQUIRED"
+    assert actions["after_revoke"]["ok"] and actions["after_revoke"]["error"]["code"] == "IDENTITY_REVOKED"
+    assert all(e["ok"] for e in attributes["expectations"]) and len(attributes["expectations"]) == 6
+
+
+def test_presenter_runs_the_attribute_scene_in_a_real_browser(ca_network: FabricNetwork) -> None:
+    """The architects' attribute scene in the presenter view: the refusal, then the inspector's release."""
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from fabdemo.api.app import create_app
+    from fabdemo.appserver import InProcessServer
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    app = create_app(SETTINGS, network=ca_network)
+    with InProcessServer(app) as server, sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{server.url}/present")
+        page.get_by_test_id("start-architects").click()
+        page.get_by_test_id("next").click()
+        page.get_by_test_id("scene-title").filter(has_text="attributes in the certificate").wait_for()
+        assert not page.get_by_test_id("scene-skipped").count()  # it runs on this network
+        page.get_by_test_id("run-scene").click()
+        result = page.get_by_test_id("run-result")
+        result.filter(has_text="revoked; the CRL is in the channel config").wait_for(timeout=90_000)
+        text = result.inner_text()
+        assert "✗" not in text, text
+        assert "refused as expected: FORBIDDEN" in text and "role=inspector" in text
+        assert "signed by inspector-" in text and "IDENTITY_REVOKED" in text
+        page.screenshot(path=str(SHOTS / "presenter-attributes-en.png"), full_page=True)
+        zh = browser.new_context(viewport={"width": 1280, "height": 900})
+        zh.add_cookies([{"name": "lang", "value": "zh", "url": server.url}])
+        shot = zh.new_page()
+        shot.goto(f"{server.url}/present")  # the same session: the scene's report, now in Chinese
+        shot.get_by_test_id("run-result").filter(has_text="签名人 inspector-").wait_for(timeout=30_000)
+        assert "按预期被拒绝" in shot.get_by_test_id("run-result").inner_text()
+        shot.screenshot(path=str(SHOTS / "presenter-attributes-zh.png"), full_page=True)
+        browser.close()
 
 
 def test_add_org_with_its_own_ca_and_reset_back(ca_network: FabricNetwork, product: str) -> None:

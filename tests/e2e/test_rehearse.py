@@ -2,12 +2,15 @@
 
 Every storyboard must pass unattended (customer steps simulated through the same API), fit its time
 budget, and afterwards the reset must bring back exactly the seeded state: same lots, same heights.
+This network has cryptogen identities, so the architects' attribute scene (``only_on: ca``) is
+reported as skipped, with its reason, and the rehearsal is still green (tests/e2e/test_ca.py runs it).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 
 import pytest
 
@@ -20,10 +23,14 @@ from tests.conftest import ARTIFACTS, e2e_settings
 
 pytestmark = pytest.mark.e2e
 
+# Overridable (as test_bft's) so two checkouts can rehearse at the same time.
+REHEARSE_PORT_OFFSET = int(os.environ.get("FABDEMO_REHEARSE_TEST_PORT_OFFSET", "11600"))
+
 
 @pytest.fixture(scope="module")
 def rehearsal_network():
-    settings = e2e_settings("rehearse-state", 11600)
+    suffix = "" if REHEARSE_PORT_OFFSET == 11600 else f"-{REHEARSE_PORT_OFFSET}"
+    settings = e2e_settings(f"rehearse-state{suffix}", REHEARSE_PORT_OFFSET)
     network = context.open_network(settings)
     network.down(lambda _m: None)
     network.up(lambda _m: None)
@@ -60,6 +67,14 @@ def test_every_storyboard_rehearses_and_reset_restores_the_seeded_state(rehearsa
         assert story["within_budget"] and story["planned_minutes"] <= 30
         assert all(scene["elapsed_s"] >= 0 for scene in story["scenes"])
     print(f"reset after rehearsal: {report['reset_after_s']}s")
+    scenes = {(s["id"], sc["scene"]): sc for s in report["storyboards"] for sc in s["scenes"]}
+    attributes = scenes[("architects", "attributes")]  # for Fabric CA identities: skipped here, and said why
+    assert report["identities"] == "cryptogen" and attributes["passed"] and attributes["actions"] == []
+    assert attributes["skipped"] == {
+        "en": "skipped: for Fabric CA identities only",
+        "zh": "已跳过：仅适用于 Fabric CA 身份",
+    }
+    assert not any(sc["skipped"] for (_story, name), sc in scenes.items() if name != "attributes")
 
     # The rehearsal added lots, upgraded the contract and onboarded an org; the reset undid all of it.
     assert _heights(network) == seeded_heights

@@ -21,6 +21,7 @@ from typing import Any
 from fabdemo.network.manager import FabricNetwork
 from fabdemo.network.nodes import NodeKind
 from fabdemo.service.errors import ServiceError
+from fabdemo.service.identities import IdentityService
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,11 @@ class FabricControl:
     def consensus(self) -> str:
         """The ordering service ("raft" or "bft"): storyboard actions may be meant for one of them."""
         return self.network.topology.consensus
+
+    @property
+    def identities(self) -> str:
+        """Where identities come from ("cryptogen" or "ca"): a scene may need Fabric CA users."""
+        return self.network.topology.identities
 
     @contextlib.asynccontextmanager
     async def _exclusive(self, what: str) -> AsyncIterator[None]:
@@ -119,6 +125,16 @@ class FabricControl:
     async def deploy_change(self, change: str) -> dict[str, Any]:
         async with self._exclusive(f"deploying {change}"):
             return await asyncio.to_thread(self._deploy_change, change)
+
+    async def register_user(self, org: str, name: str, attrs: str | dict[str, str] | None) -> dict[str, Any]:
+        """Register and enroll a user with the org's Fabric CA (the identity service, as `make user` does)."""
+        record = await asyncio.to_thread(IdentityService(self.network).register, org, name, attrs)
+        return record.to_dict()
+
+    async def revoke_user(self, org: str, name: str) -> dict[str, Any]:
+        """Revoke a user; its CRL goes into the channel config (a config update, so one change at a time)."""
+        async with self._exclusive(f"revoking {name}"):
+            return await asyncio.to_thread(IdentityService(self.network).revoke, org, name)
 
     async def restore(self, snapshot: str) -> float:
         """Rewind every ledger to ``snapshot`` (``make reset``); returns the seconds it took."""

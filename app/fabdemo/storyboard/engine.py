@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from fabdemo.service.errors import ServiceError
 from fabdemo.storyboard import load, reefer
-from fabdemo.storyboard.model import Action, EventMatch, Expectation, Scene, Storyboard
+from fabdemo.storyboard.model import Action, EventMatch, Expectation, Scene, Storyboard, unmet_condition
 from fabdemo.storyboard.template import TemplateError, lookup, resolve
 
 
@@ -32,6 +32,8 @@ class NetworkControl(Protocol):
     async def deploy_change(self, change: str) -> dict[str, Any]: ...
     async def restore(self, snapshot: str) -> float: ...
     async def status(self) -> dict[str, Any]: ...
+    async def register_user(self, org: str, name: str, attrs: str | dict[str, str] | None) -> dict[str, Any]: ...
+    async def revoke_user(self, org: str, name: str) -> dict[str, Any]: ...
 
 
 @dataclass
@@ -43,6 +45,7 @@ class ActionReport:
     elapsed_ms: float
     error: dict[str, Any] | None = None
     summary: str = ""
+    summary_zh: str = ""  # the summary in Chinese, where it differs (a refusal, a skipped step)
 
 
 @dataclass
@@ -61,6 +64,7 @@ class SceneReport:
     elapsed_s: float = 0.0
     passed: bool = True
     customer: str | None = None  # None, "performed", "simulated", "timeout"
+    skipped: dict[str, str] | None = None  # {en, zh}: why the scene did not run on this network (only_on)
     actions: list[ActionReport] = field(default_factory=list)
     expectations: list[ExpectationReport] = field(default_factory=list)
 
@@ -88,6 +92,27 @@ class StoryEngine:
         self.repo_root = repo_root
         self._events: dict[str, list[dict[str, Any]]] = {}
 
+    # -- where we run -------------------------------------------------------------------------------
+    @property
+    def network_kind(self) -> dict[str, str | None]:
+        """What ``only_on`` conditions are checked against: the ordering service and the identity source.
+
+        The control knows both (FabricControl reads them from the topology); a control that does not
+        (a test double) leaves them unknown, and then nothing is skipped.
+        """
+        return {
+            "consensus": getattr(self.control, "consensus", None),
+            "identities": getattr(self.control, "identities", None),
+        }
+
+    def skip_reason(self, scene: Scene) -> dict[str, str] | None:
+        """Why ``scene`` does not run on this network ({en, zh}), or None if it does."""
+        return self._unmet(scene.only_on)
+
+    def _unmet(self, only_on: list[str] | None) -> dict[str, str] | None:
+        # Ask the network only when there is a condition (a network control may be a remote one).
+        return unmet_condition(only_on, self.network_kind) if only_on else None
+
     # -- scenes --------------------------------------------------------------------------------------
     async def run_scene(
         self,
@@ -99,6 +124,13 @@ class StoryEngine:
     ) -> SceneReport:
         story_id = run.storyboard.id if run.storyboard else "-"
         report = SceneReport(story_id, scene.id, scene.title.en, scene.minutes)
+        report.skipped = self.skip_reason(scene)
+        if report.skipped:  # e.g. the attribute scene on a cryptogen network: nothing runs, the story goes on
+            for action in [*scene.actions, *([scene.customer.simulate] if scene.customer else [])]:
+                if action.id:
+                    run.results[action.id] = {"skipped": True, "error": None, "elapsedMs": 0.0}
+            run.reports.append(report)
+            return report
         started = time.perf_counter()
         queue = self.ledger.follower.subscribe(lossless=True)
         try:
@@ -129,20 +161,21 @@ class StoryEngine:
     async def run_action(self, run: StoryRun, action: Action) -> ActionReport:
         started = time.perf_counter()
         label = action.op or action.control or "?"
-        consensus = getattr(self.control, "consensus", None)
-        if action.only_on and consensus and action.only_on != consensus:
-            # A step for the other ordering service (e.g. stopping the fourth orderer, which only BFT has).
+        kind = "op" if action.op else "control"
+        skipped = self._unmet(action.only_on)
+        if skipped:
+            # A step for another kind of network (e.g. stopping the fourth orderer, which only BFT has).
             if action.id:
                 run.results[action.id] = {"skipped": True, "error": None, "elapsedMs": 0.0}
-            kind = "op" if action.op else "control"
-            return ActionReport(action.id, kind, label, True, 0.0, None, f"skipped: for {action.only_on} only")
+            return ActionReport(action.id, kind, label, True, 0.0, None, skipped["en"], skipped["zh"])
         record: dict[str, Any] = {}
         try:
             args = run.resolve(action.args)
             record = await self._execute(run, action, args)
             error = None
         except ServiceError as err:
-            error = {"code": err.code, "message": err.message}
+            # ``key`` names a contract refusal precisely (FORBIDDEN because of ATTRIBUTE_REQUIRED).
+            error = {"code": err.code, "key": err.key, "message": err.message, "message_zh": err.message_zh}
         except TemplateError as err:
             error = {"code": "STORYBOARD", "message": str(err)}
         except (TimeoutError, RuntimeError, OSError) as err:  # node control failed: report, don't crash the show
@@ -153,17 +186,19 @@ class StoryEngine:
         ok = (
             error is None
             if action.expect_error is None
-            else (error is not None and error["code"] == action.expect_error)
+            else (error is not None and action.expect_error in (error["code"], error.get("key")))
         )
-        summary = self._summary(action, record, error)
+        summary, summary_zh = self._summary(action, record, error)
         if action.expect_error and error is None:
             summary = f"expected {action.expect_error}, but it succeeded"
-        return ActionReport(action.id, "op" if action.op else "control", label, ok, elapsed, error, summary)
+            summary_zh = f"预期被拒绝（{action.expect_error}），但操作成功了"
+        return ActionReport(action.id, kind, label, ok, elapsed, error, summary, summary_zh)
 
     async def _execute(self, run: StoryRun, action: Action, args: dict[str, Any]) -> dict[str, Any]:
         org = run.resolve(action.org) if action.org else None
         if action.op:
-            return await self.ledger.perform(org, action.op, args, endorsing_orgs=action.endorse_with)
+            user = run.resolve(action.user) if action.user else None
+            return await self.ledger.perform(org, action.op, args, endorsing_orgs=action.endorse_with, user=user)
         control = action.control
         if control == "stop_node":
             return {"result": await self.control.stop_node(run.resolve(action.node))}
@@ -181,6 +216,10 @@ class StoryEngine:
             return {"result": await load.drive(self.ledger, org, args)}
         if control == "reefer":
             return await reefer.stream(self.ledger, org, args)
+        if control == "register_user":  # the identity service's one path (make user, /api/identities)
+            return {"result": await self.control.register_user(org, args["name"], args.get("attrs"))}
+        if control == "revoke_user":
+            return {"result": await self.control.revoke_user(org, args["name"])}
         if control == "call":
             return await self.ledger.call(org, action.function, args.get("arguments", []), submit=action.submit)
         if control == "check_document":
@@ -194,13 +233,33 @@ class StoryEngine:
         raise ServiceError("STORYBOARD", f"unknown control {control!r}")
 
     @staticmethod
-    def _summary(action: Action, record: dict[str, Any], error: dict[str, Any] | None) -> str:
+    def _summary(action: Action, record: dict[str, Any], error: dict[str, Any] | None) -> tuple[str, str]:
+        """One line for the presenter and the rehearsal report, in English and Chinese."""
         if error:
-            return f"{error['code']}: {error['message']}"
+            return (
+                f"{error['code']}: {error['message']}",
+                f"{error['code']}：{error.get('message_zh') or error['message']}",
+            )
+        result = record.get("result")
+        if action.control in ("register_user", "revoke_user") and isinstance(result, dict):
+            name = result.get("name", "?")
+            if action.control == "revoke_user":
+                return f"{name} revoked; the CRL is in the channel config", f"{name} 已吊销；吊销列表已写入通道配置"
+            attrs = ", ".join(f"{k}={v}" for k, v in (result.get("attrs") or {}).items())
+            return (
+                f"{name} enrolled ({attrs or 'no attributes'})",
+                f"{name} 已登记并签发证书（{attrs or '无属性'}）",
+            )
         proof = record.get("proof") or {}
         if proof.get("txId"):
-            return f"tx {proof['txId'][:12]}… in block {proof.get('blockNumber')}"
-        return "ok"
+            en, zh = f"tx {proof['txId'][:12]}… in block {proof.get('blockNumber')}", ""
+            if action.user and proof.get("signer"):  # who did it, from the certificate that signed it
+                en, zh = (
+                    f"{en}, signed by {proof['signer']}",
+                    f"交易 {proof['txId'][:12]}… 在区块 {proof.get('blockNumber')}，签名人 {proof['signer']}",
+                )
+            return en, zh
+        return "ok", ""
 
     # -- customer ------------------------------------------------------------------------------------
     async def _customer_step(
@@ -285,7 +344,7 @@ class StoryEngine:
         if record is None:
             return ExpectationReport(f"{expectation.action}: ran", False, "the action did not run")
         if record.get("skipped"):
-            return ExpectationReport(f"{expectation.action}: skipped", True, "the step is for the other consensus")
+            return ExpectationReport(f"{expectation.action}: skipped", True, "the step is for another kind of network")
         if expectation.event:
             tx_id = (record.get("proof") or {}).get("txId")
             names = [e["name"] for e in self._events.get(tx_id, [])] if tx_id else []

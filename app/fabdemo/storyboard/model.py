@@ -8,13 +8,25 @@ storyboard is adding a YAML file: no code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 MAX_BUDGET_MINUTES = 30
+# What ``only_on`` may require of the network, by dimension: its ordering service (`make up CONSENSUS=`)
+# and where its identities come from (`make up IDENTITIES=`). A list names one or more values; within a
+# dimension any of them will do, across dimensions all must hold ([bft, ca]: SmartBFT with Fabric CAs).
+CONDITIONS: dict[str, tuple[str, ...]] = {"consensus": ("raft", "bft"), "identities": ("cryptogen", "ca")}
+# Why a step was skipped, shown in the presenter view and the rehearsal report (English, Chinese).
+CONDITION_LABELS: dict[str, tuple[str, str]] = {
+    "raft": ("Raft ordering", "Raft 排序服务"),
+    "bft": ("SmartBFT ordering", "SmartBFT 排序服务"),
+    "cryptogen": ("cryptogen identities", "cryptogen 身份"),
+    "ca": ("Fabric CA identities", "Fabric CA 身份"),
+}
 Audience = Literal["executives", "developers", "architects", "operations", "general"]
 Control = Literal[
     "stop_node",  # node: name -> the node's process/container stops
@@ -27,7 +39,47 @@ Control = Literal[
     "network_status",  # -> node health and heights (what the network page shows)
     "load",  # args: op, count, in_flight, args -> a burst of submits (the Performance page's scene)
     "reefer",  # args: lotId, seconds, batch_every, celsius, breach_at -> a live sensor stream, batched
+    "register_user",  # org, args: name, attrs -> a user registered and enrolled with the org's Fabric CA
+    "revoke_user",  # org, args: name -> revoked at the CA, its CRL put into the channel config
 ]
+
+
+def check_condition(value: Any) -> list[str] | None:
+    """``only_on``: one condition or a list of them, each a known value (error in English and Chinese)."""
+    if value is None:
+        return None
+    values = [value] if isinstance(value, str) else value
+    known = [v for choices in CONDITIONS.values() for v in choices]
+    if not isinstance(values, list) or not values or any(v not in known for v in values):
+        names = ", ".join(known)
+        raise ValueError(
+            f"only_on: {value!r} is not a condition; use one of {names}, or a list of them / "
+            f"only_on：{value!r} 不是有效条件；请使用 {names} 之一或它们的列表"
+        )
+    return list(dict.fromkeys(values))
+
+
+Condition = Annotated[
+    list[str] | None,
+    BeforeValidator(
+        check_condition, json_schema_input_type=Literal["raft", "bft", "cryptogen", "ca"] | list[str] | None
+    ),
+]
+
+
+def unmet_condition(only_on: list[str] | None, network: Mapping[str, str | None]) -> dict[str, str] | None:
+    """Why a scene or step does not run on ``network`` ({"consensus": "raft", "identities": "ca"}), or None.
+
+    A dimension the caller does not know (None) never skips: a step runs rather than vanish unseen.
+    """
+    for dimension, choices in CONDITIONS.items():
+        wanted = [v for v in only_on or [] if v in choices]
+        actual = network.get(dimension)
+        if wanted and actual and actual not in wanted:
+            en = " or ".join(CONDITION_LABELS[v][0] for v in wanted)
+            zh = "或".join(CONDITION_LABELS[v][1] for v in wanted)
+            return {"en": f"skipped: for {en} only", "zh": f"已跳过：仅适用于 {zh}"}
+    return None
 
 
 class Strict(BaseModel):
@@ -57,9 +109,12 @@ class Action(Strict):
     endorse_with: list[str] | None = None
     # The action is expected to fail with this error code (a refusal is the point of the step).
     expect_error: str | None = None
-    # Run only on this ordering service (`make up CONSENSUS=...`); on the other one the step is skipped
-    # and reported as such, and so are the expectations on it.
-    only_on: Literal["raft", "bft"] | None = None
+    # Sign as this user of ``org`` (registered with the org's Fabric CA, e.g. by ``register_user``)
+    # instead of the org's application user: the contract reads the user's certificate attributes.
+    user: str | None = None
+    # Run only on this kind of network (see CONDITIONS: raft, bft, cryptogen, ca, or a list); elsewhere
+    # the step is skipped and reported with the reason, and so are the expectations on it.
+    only_on: Condition = None
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -74,6 +129,10 @@ class Action(Strict):
             raise ValueError(f"control {self.control!r} needs 'org'")
         if self.control == "check_document" and not self.file:
             raise ValueError("control 'check_document' needs 'file'")
+        if self.control in ("register_user", "revoke_user") and not (self.org and self.args.get("name")):
+            raise ValueError(f"control {self.control!r} needs 'org' and args.name")
+        if self.user and not self.op:
+            raise ValueError("'user' signs an operation: it needs 'op'")
         return self
 
 
@@ -123,6 +182,9 @@ class Scene(Strict):
     customer: CustomerStep | None = None
     panel: Literal["value", "code", "network"] | None = None  # extra presenter widget for the scene
     code: dict[str, str] = Field(default_factory=dict)  # snippets shown in the scene (python, curl, go)
+    # The whole scene runs only on this kind of network (as an action's ``only_on``); elsewhere it is
+    # reported as skipped, with the reason, and the storyboard goes on.
+    only_on: Condition = None
 
 
 class Storyboard(Strict):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,6 +31,8 @@ from fabdemo.storyboard.rehearse import SEEDED
 from fabdemo.storyboard.template import TemplateError
 
 CUSTOMER_WAIT_SECONDS = 600
+# "${clerk.result.name}" -> "clerk": how a step's signer is shown before the step that makes it has run.
+_PLACEHOLDER_STEP = re.compile(r"\$\{(\w+)\.[^}]*\}")
 # A presenter who has not driven for this long (and has nothing running) can be taken over.
 DRIVER_IDLE_SECONDS = 120.0
 
@@ -334,9 +337,19 @@ class PresenterSession:
                 "talk": scene.talk.model_dump(),
                 "code": scene.code,
                 "actions": [
-                    {"id": a.id, "op": a.op, "control": a.control, "org": a.org, "expectError": a.expect_error}
+                    {
+                        "id": a.id,
+                        "op": a.op,
+                        "control": a.control,
+                        "org": a.org,
+                        "user": self._user_label(a.user),
+                        "expectError": a.expect_error,
+                    }
                     for a in scene.actions
                 ],
+                # {en, zh} when the scene is for another kind of network (only_on), so the presenter knows
+                # before running it; None when it runs here.
+                "skipped": self.engine.skip_reason(scene),
                 "next": {"title": next_scene.title.model_dump(), "minutes": next_scene.minutes} if next_scene else None,
                 "report": self._report(scene.id),
                 "customerReport": self._report(f"{scene.id}:customer"),
@@ -346,6 +359,12 @@ class PresenterSession:
             }
         )
         return state
+
+    def _user_label(self, user: str | None) -> str | None:
+        """Who signs a step: the user's name once known, before that the step it comes from ("clerk")."""
+        if user is None:
+            return None
+        return self._resolve(user) or _PLACEHOLDER_STEP.sub(r"\1", user)
 
     def _report(self, key: str) -> dict[str, Any] | None:
         report = self.reports.get(key)

@@ -75,6 +75,9 @@ async def rehearse_storyboard(
         for scene in story.scenes:
             scene_report = await engine.run_scene(run, scene, simulate_customer=True)
             report.scenes.append(scene_report)
+            if scene_report.skipped:  # meant for another kind of network: say so, and go on
+                progress(f"  SKIP {story.id}/{scene.id} ({scene_report.skipped['en'].removeprefix('skipped: ')})")
+                continue
             mark = "PASS" if scene_report.passed else "FAIL"
             progress(f"  {mark} {story.id}/{scene.id} ({scene.minutes:g} min planned, {scene_report.elapsed_s:.1f}s)")
             if not scene_report.passed:
@@ -107,6 +110,7 @@ async def rehearse_all(
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "passed": all(r.passed for r in reports),
         "consensus": network.topology.consensus,
+        "identities": network.topology.identities,
         "storyboards": [r.to_dict() for r in reports],
         "reset_after_s": round(reset_seconds, 2),
     }

@@ -74,8 +74,11 @@ function renderActions() {
   } else {
     list.replaceChildren(...state.actions.map((a) => el("li", {},
       el("code", { text: a.op || a.control }), " ", el("span", { class: "muted", text: a.org || "" }),
+      a.user ? el("span", { class: "muted", text: ` · ${a.user}` }) : null,
       a.expectError ? el("span", { class: "badge", text: ` → ${a.expectError}` }) : null)));
   }
+  // A scene for another kind of network (only_on): say why before the presenter runs it.
+  if (state.skipped) list.append(el("li", { class: "muted", "data-testid": "scene-skipped", text: tr(state.skipped) }));
   $("run-btn").hidden = !state.actions.length;
   $("run-btn").disabled = Boolean(state.busy);
   $("run-btn").textContent = state.busy === "running" ? P.running : P.run;
@@ -83,9 +86,11 @@ function renderActions() {
 
 function renderReport(target, report) {
   if (!report) { target.replaceChildren(); return; }
+  const summary = (a) => (LANG === "zh" && a.summary_zh ? a.summary_zh : a.summary);
   const items = report.actions.map((a) => el("li", { class: a.ok ? "ok" : "bad" },
     el("strong", { text: `${a.ok ? "✓" : "✗"} ${a.label}` }), " ",
-    el("span", { class: "small", text: a.error && a.ok ? `${P.expected_refusal}: ${a.summary}` : a.summary })));
+    el("span", { class: "small", text: a.error && a.ok ? `${P.expected_refusal}: ${summary(a)}` : summary(a) })));
+  if (report.skipped) items.push(el("li", { class: "muted", text: tr(report.skipped) }));
   const checks = report.expectations.map((e) => el("li", { class: e.ok ? "ok" : "bad" },
     el("span", { text: `${e.ok ? "✓" : "✗"} ${e.description}` }), e.ok ? null : el("span", { class: "small muted", text: ` (${e.detail})` })));
   target.replaceChildren(

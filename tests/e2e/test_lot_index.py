@@ -23,6 +23,7 @@ PRODUCT = "PRD-INDEX"
 
 async def _scenario(net: FabricNetwork) -> None:
     async with LedgerService(net) as svc:
+
         async def caught_up() -> bool:
             return svc.follower.caught_up
 

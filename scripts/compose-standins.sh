@@ -6,11 +6,14 @@
 #   fabdemo-standin/fabric-peer:<ver>      the pinned Fabric binaries, laid out as in the official images
 #   fabdemo-standin/fabric-orderer:<ver>   (binaries in /usr/local/bin, FABRIC_CFG_PATH=/etc/hyperledger/fabric,
 #                                          VOLUME /var/hyperledger)
+#   fabdemo-standin/fabric-ca:<ver>        the pinned Fabric CA binaries, as in the official image (in
+#                                          /usr/local/bin, FABRIC_CA_HOME=/etc/hyperledger/fabric-ca-server)
 #   fabdemo-standin/golang:build           this machine's Go toolchain plus the chaincode's modules (offline)
 #   fabdemo-standin/python:3.11            Debian's Python 3.11 in a venv with the app's wheels (offline)
 #
 # Prints the environment that points docker-compose.yaml at them. Needs DOCKER_HOST (or the default
-# socket), root for debootstrap, the Fabric binaries (`make setup`) and Go. Images that exist are kept.
+# socket), root for debootstrap, the Fabric binaries (`make setup`) and Go (with a C compiler for Fabric
+# CA, which is built into the kit's cache when missing, about two minutes once). Images that exist are kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -84,6 +87,36 @@ EOF
     rm -rf "$ctx"
 done
 
+# Fabric CA (IDENTITIES=ca): a fresh machine has no binaries yet, so they are built here (progress on stderr).
+ca_paths=$("$PY" - <<'EOF'
+import sys
+from fabdemo import context
+from fabdemo.network import binaries
+settings, topology, _ = context.load()
+say = lambda message: print(f"[standins] {message}", file=sys.stderr)
+ca = binaries.ensure_ca(settings.cache_dir, topology.fabric_ca, settings.fabric_ca_bin, say)
+print(topology.fabric_ca.version, ca.bin_dir)
+EOF
+) || fail "the pinned Fabric CA binaries are not available and could not be built (needs Go and a C compiler)"
+read -r FABRIC_CA_VERSION FABRIC_CA_BIN_DIR <<<"$ca_paths"
+
+CA_TAG=$REPO/fabric-ca:$FABRIC_CA_VERSION
+if ! have "$CA_TAG"; then
+    log "$CA_TAG from $FABRIC_CA_BIN_DIR"
+    ctx=$(mktemp -d)
+    cp "$FABRIC_CA_BIN_DIR/fabric-ca-server" "$FABRIC_CA_BIN_DIR/fabric-ca-client" "$ctx/"
+    build "$CA_TAG" "$ctx" <<EOF
+FROM $BASE
+RUN echo 'hosts: files dns' > /etc/nsswitch.conf
+ENV FABRIC_CA_HOME=/etc/hyperledger/fabric-ca-server
+COPY fabric-ca-server fabric-ca-client /usr/local/bin/
+RUN mkdir -p \${FABRIC_CA_HOME}
+EXPOSE 7054
+CMD ["sh", "-c", "fabric-ca-server start -b admin:adminpw"]
+EOF
+    rm -rf "$ctx"
+fi
+
 GO_TAG=$REPO/golang:build
 if ! have "$GO_TAG"; then
     goroot=$(go env GOROOT)
@@ -139,6 +172,7 @@ fi
 cat <<EOF
 FABRIC_PEER_IMAGE=$REPO/fabric-peer
 FABRIC_ORDERER_IMAGE=$REPO/fabric-orderer
+FABRIC_CA_IMAGE=$REPO/fabric-ca
 GO_IMAGE=$GO_TAG
 CHAINCODE_BASE_IMAGE=$BASE
 PYTHON_IMAGE=$PY_TAG

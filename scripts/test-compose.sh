@@ -62,10 +62,10 @@ if [ "$STANDINS" = 1 ]; then
     standin_env=$(bash scripts/compose-standins.sh) \
         || { echo "[test-compose] error: the stand-in images could not be built (see above)" >&2; exit 1; }
     while IFS= read -r line; do export "${line?}"; done <<<"$standin_env"
-    for var in FABRIC_PEER_IMAGE FABRIC_ORDERER_IMAGE GO_IMAGE CHAINCODE_BASE_IMAGE PYTHON_IMAGE; do
+    for var in FABRIC_PEER_IMAGE FABRIC_ORDERER_IMAGE FABRIC_CA_IMAGE GO_IMAGE CHAINCODE_BASE_IMAGE PYTHON_IMAGE; do
         [ -n "${!var:-}" ] || { echo "[test-compose] error: compose-standins.sh printed no $var" >&2; exit 1; }
     done
-    echo "[test-compose] stand-in images ready in $(($(date +%s) - t))s: $FABRIC_PEER_IMAGE, $FABRIC_ORDERER_IMAGE"
+    echo "[test-compose] stand-in images ready in $(($(date +%s) - t))s: $FABRIC_PEER_IMAGE, $FABRIC_ORDERER_IMAGE, $FABRIC_CA_IMAGE"
 fi
 
 export FABDEMO_COMPOSE_TEST=1

@@ -126,9 +126,14 @@ def build_context(
     else:
         fabric = binaries.ensure(settings.cache_dir, topology.fabric, settings.fabric_bin, progress)
     fabric_ca = None
-    if topology.uses_ca and not settings.inside_compose and topology.fabric_ca is not None:
-        # Only a network with CA identities pays for the Fabric CA build.
-        fabric_ca = binaries.ensure_ca(settings.cache_dir, topology.fabric_ca, settings.fabric_ca_bin, progress)
+    if topology.uses_ca and topology.fabric_ca is not None:
+        if settings.inside_compose:
+            # The app container's identity service runs the host's fabric-ca-client, mounted into it
+            # (FABRIC_CA_BIN, docker-compose.yaml); nothing is built in here.
+            fabric_ca = binaries.locate_ca(settings.cache_dir, topology.fabric_ca, settings.fabric_ca_bin)
+        else:
+            # Only a network with CA identities pays for the Fabric CA build.
+            fabric_ca = binaries.ensure_ca(settings.cache_dir, topology.fabric_ca, settings.fabric_ca_bin, progress)
     name, reason = choose_runtime(settings, layout)
     runtime = make_runtime(name, settings, topology, layout, progress)
     progress(f"Runtime: {runtime.describe()} ({reason})")

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import yaml
 
+from fabdemo.network.layout import StateLayout
+from fabdemo.network.state import NetworkState
 from fabdemo.network.topology import load_topology
 from fabdemo.runtime import composefile
+from fabdemo.runtime.compose_project import ComposeProject
+from fabdemo.settings import Settings
 
 
 def test_compose_file_is_rendered_from_the_topology() -> None:
@@ -34,3 +38,21 @@ def test_port_variables_follow_the_offset() -> None:
     variables = composefile.port_variables(shifted)
     assert variables["ORDERER1_PORT"] == 52050 and variables["FARM_PEER_PORT"] == 52051
     assert max(variables.values()) <= 65535
+
+
+def test_every_peer_and_orderer_logs_at_the_levels_of_the_networks_batch_profile(tmp_path) -> None:
+    topology = load_topology(composefile.default_topology_file())
+    services = yaml.safe_load(composefile.COMPOSE_FILE.read_text())["services"]
+    nodes = [n.host for n in topology.declared_orderers] + [
+        o.peer.host for o in (*topology.peer_orgs, *topology.joinable_orgs)
+    ]
+    demo = topology.batch_profile("demo").log_spec
+    for name in nodes:
+        assert services[name]["environment"]["FABRIC_LOGGING_SPEC"] == f"${{FABRIC_LOGGING_SPEC:-{demo}}}", name
+    # The kit writes the profile the network started with (network.json), as native nodes get it.
+    layout = StateLayout(tmp_path)
+    project = ComposeProject(Settings(state_dir=tmp_path), topology, layout)
+    assert project.variables()["FABRIC_LOGGING_SPEC"] == demo
+    NetworkState(runtime="compose", batch_profile="throughput").save(layout.network_file)
+    throughput = topology.batch_profile("throughput").log_spec
+    assert throughput != demo and project.variables()["FABRIC_LOGGING_SPEC"] == throughput

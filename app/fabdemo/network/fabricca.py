@@ -24,7 +24,7 @@ from pathlib import Path
 from fabdemo.network.binaries import FabricCAInstall
 from fabdemo.network.layout import StateLayout
 from fabdemo.network.nodes import NodeKind, NodeSpec
-from fabdemo.network.topology import CAServer, PeerOrg, Topology
+from fabdemo.network.topology import LOCALHOST, CAServer, PeerOrg, Topology
 
 REGISTRAR = "admin"
 CA_TIMEOUT = 60.0
@@ -80,9 +80,21 @@ def ca_orgs(topology: Topology) -> list[CAOrg]:
     return [orderer, *found]
 
 
+def declared_ca_orgs(topology: Topology) -> list[CAOrg]:
+    """Every org topology.yaml gives a CA, joinable orgs included (docker-compose.yaml has them all)."""
+    orderer = orderer_ca_org(topology)
+    peers = [peer_ca_org(org) for org in (*topology.peer_orgs, *topology.joinable_orgs) if org.ca is not None]
+    return [orderer, *peers] if orderer else peers
+
+
+def bootstrap_secret_file(layout: StateLayout, host: str) -> Path:
+    """Where the registrar's password is kept: beside the CA's home, never in a command or compose file."""
+    return layout.node_dir(host) / "bootstrap.secret"
+
+
 def bootstrap_secret(layout: StateLayout, org: CAOrg) -> str:
     """The registrar's password, made once per network (0600 in the CA's folder)."""
-    path = layout.node_dir(org.host) / "bootstrap.secret"
+    path = bootstrap_secret_file(layout, org.host)
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)
@@ -90,32 +102,44 @@ def bootstrap_secret(layout: StateLayout, org: CAOrg) -> str:
     return path.read_text().strip()
 
 
-def ca_spec(layout: StateLayout, org: CAOrg, install: FabricCAInstall) -> NodeSpec:
-    home = layout.ca_home(org.host)
-    hosts = ",".join((org.host, "localhost", "127.0.0.1"))
-    command = (
-        str(install.server),
+def registrar_flag(secret: str) -> tuple[str, str]:
+    """The bootstrap identity flag; the Compose service passes a shell ``$(cat ...)`` of the secret file."""
+    return ("-b", f"{REGISTRAR}:{secret}")
+
+
+def server_args(
+    org: CAOrg, home: str, listen_host: str, port: int | str, operations_port: int | str
+) -> tuple[str, ...]:
+    """``fabric-ca-server``'s arguments after the binary, minus the registrar: the one flag list both runtimes
+    run. Natively the ports are numbers; in docker-compose.yaml they are the Compose port variables."""
+    return (
         "start",
         "--home",
-        str(home),
-        "-b",
-        f"{REGISTRAR}:{bootstrap_secret(layout, org)}",
+        home,
         "--port",
-        str(org.ca.port),
+        str(port),
         "--address",
-        "127.0.0.1",
+        listen_host,
         "--ca.name",
         org.ca_name,
         "--csr.cn",
         org.host,
+        # The server's TLS certificate names its host (the app container dials it by name) and loopback.
         "--csr.hosts",
-        hosts,
+        ",".join((org.host, "localhost", "127.0.0.1")),
         "--tls.enabled",
         # Its operations listener defaults to 127.0.0.1:9443, which orderer1 uses: give it its own.
         "--operations.listenaddress",
-        f"127.0.0.1:{org.ca.operations_port}",
+        f"{listen_host}:{operations_port}",
         "--cfg.identities.allowremove",
     )
+
+
+def ca_spec(layout: StateLayout, org: CAOrg, install: FabricCAInstall) -> NodeSpec:
+    """The CA as a node. The Compose runtime runs the same ``server_args`` from docker-compose.yaml."""
+    home = str(layout.ca_home(org.host))
+    args = server_args(org, home, LOCALHOST, org.ca.port, org.ca.operations_port)
+    command = (str(install.server), *args, *registrar_flag(bootstrap_secret(layout, org)))
     return NodeSpec(
         name=org.host,
         kind=NodeKind.CA,

@@ -15,7 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from fabdemo.network.nodes import NodeSpec
-from fabdemo.network.topology import LOCALHOST
 
 _HEIGHT_RE = re.compile(r'^ledger_blockchain_height\{channel="(?P<channel>[^"]+)"\}\s+(?P<value>[0-9.e+]+)$', re.M)
 # Raft: consensus_etcdraft_is_leader. SmartBFT: consensus_BFT_is_leader, which an orderer updates when
@@ -63,8 +62,14 @@ def is_healthy(spec: NodeSpec, timeout: float = 1.0) -> bool:
             status, _ = _get(f"https://{spec.operations_address}{spec.health_path}", spec.tls_ca, timeout)
             if status != 200:
                 return False
-            # /healthz can answer a moment before the node's gRPC listener accepts connections.
-            with socket.create_connection((LOCALHOST, spec.ports[0]), timeout=timeout):
+            # /healthz can answer a moment before the node's gRPC listener accepts connections, and under
+            # Compose Docker's port proxy accepts a connection before anything listens: a TLS handshake.
+            host = spec.operations_address.rsplit(":", 1)[0]
+            context = _ssl_context(str(spec.tls_ca), None)
+            with (
+                socket.create_connection((host, spec.ports[0]), timeout=timeout) as sock,
+                context.wrap_socket(sock, server_hostname=host),
+            ):
                 return True
         if spec.health_port:
             with socket.create_connection((spec.health_host, spec.health_port), timeout=timeout) as sock:

@@ -15,7 +15,9 @@ of assuming loopback addresses or host paths:
 
 Clients on the host (the peer CLI, the Python gateway client, health checks) dial ``127.0.0.1:<port>``
 in both cases: the Compose runtime publishes every port on the host's loopback interface under the same
-number, and the node certificates name 127.0.0.1 as well as the host name.
+number, and the node certificates name 127.0.0.1 as well as the host name. A client inside the Compose
+network (the app container) dials host names instead, Fabric CAs included: the topology is loaded with
+``dial_by_name`` there, and every TLS certificate, a CA server's too, names its host.
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ CONTAINER_CRYPTO_DIR = "/etc/hyperledger/crypto"  # the node's own msp/ and tls/
 CONTAINER_DATA_DIR = "/var/hyperledger/production"  # ledgers: a named volume per node
 CONTAINER_BUILDERS_DIR = "/opt/fabdemo/builders"  # the kit's ccaas external builder (network/builders)
 CONTAINER_CHAINCODE_TLS_DIR = "/etc/hyperledger/chaincode/tls"  # chaincode server certificate and key
+# A Fabric CA's home (FABRIC_CA_HOME of the official image), bind-mounted read-write from the state dir,
+# and its registrar's secret beside it, read-only.
+CONTAINER_CA_HOME = "/etc/hyperledger/fabric-ca-server"
+CONTAINER_CA_SECRET = "/etc/hyperledger/fabric-ca-bootstrap.secret"
+# The host's Fabric CA binaries in the app container (fabric-ca-client for the identity service).
+CONTAINER_CA_BIN_DIR = "/opt/fabric-ca/bin"
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,7 @@ class CAServer:
     org_domain: str
     port: int
     operations_port: int
+    dial_by_name: bool = False  # see OrdererNode: the app container reaches the CA by its host name
 
     @property
     def host(self) -> str:
@@ -87,7 +88,7 @@ class CAServer:
 
     @property
     def address(self) -> str:
-        return f"{LOCALHOST}:{self.port}"
+        return f"{self.host if self.dial_by_name else LOCALHOST}:{self.port}"
 
     @property
     def url(self) -> str:
@@ -386,7 +387,7 @@ def load_topology(
         msp_id=ord_raw["msp_id"],
         domain=ord_raw["domain"],
         nodes=tuple(replace(n, consenter_id=index) for index, n in enumerate(members, start=1)),
-        ca=_load_ca(ord_raw),
+        ca=_load_ca(ord_raw, dial_by_name),
     )
     peer_orgs = tuple(_load_peer_org(o, dial_by_name) for o in raw["peer_orgs"])
     channel = raw["channel"]
@@ -491,11 +492,16 @@ def _check_unique_ports_raw(path: Path, raw: dict) -> None:
         raise ValueError(f"{path}: ports used twice: {duplicates}")
 
 
-def _load_ca(raw_org: dict) -> CAServer | None:
+def _load_ca(raw_org: dict, dial_by_name: bool = False) -> CAServer | None:
     ca = raw_org.get("ca")
     if not ca:
         return None
-    return CAServer(org_domain=raw_org["domain"], port=int(ca["port"]), operations_port=int(ca["operations_port"]))
+    return CAServer(
+        org_domain=raw_org["domain"],
+        port=int(ca["port"]),
+        operations_port=int(ca["operations_port"]),
+        dial_by_name=dial_by_name,
+    )
 
 
 def _load_peer_org(raw: dict, dial_by_name: bool = False) -> PeerOrg:
@@ -516,7 +522,7 @@ def _load_peer_org(raw: dict, dial_by_name: bool = False) -> PeerOrg:
             dial_by_name=dial_by_name,
         ),
         chaincode_server_port=int(raw["chaincode_server_port"]),
-        ca=_load_ca(raw),
+        ca=_load_ca(raw, dial_by_name),
     )
 
 

@@ -1,8 +1,9 @@
 """Docker Compose runtime: the same network as the native runtime, each node in its own container.
 
 - ``docker-compose.yaml`` (rendered from the topology by :mod:`fabdemo.runtime.composefile`) declares the
-  orderers, peers, chaincode servers, the app and the named volumes. The official
-  ``hyperledger/fabric-peer`` and ``hyperledger/fabric-orderer`` images run the nodes.
+  orderers, peers, chaincode servers, the Fabric CAs (IDENTITIES=ca), the app and the named volumes. The
+  official ``hyperledger/fabric-peer``, ``hyperledger/fabric-orderer`` and ``hyperledger/fabric-ca``
+  images run the nodes. A CA keeps its home in the state dir (a bind mount), not in a volume.
 - The bootstrap is the one in ``network/bootstrap.py``, run on the host against the published ports;
   this module only creates, starts and stops node containers (through :class:`ComposeProject`) and
   copies their data volumes for snapshots. The app container lives in :mod:`fabdemo.appcontainer`.
@@ -23,6 +24,7 @@ from fabdemo.network.layout import StateLayout
 from fabdemo.network.nodeconfig import CouchDB
 from fabdemo.network.nodes import NodeKind, NodeSpec
 from fabdemo.network.placement import CONTAINERS
+from fabdemo.network.snapshot import StateDirStore
 from fabdemo.network.topology import PeerOrg, Topology
 from fabdemo.runtime import composefile as cf
 from fabdemo.runtime.compose_ledgers import VolumeLedgers
@@ -40,6 +42,8 @@ __all__ = ["ComposeError", "ComposeRuntime", "unavailable_reason"]
 
 STOP_TIMEOUT = 10
 APP_SERVICE = "app"
+# The node kinds that run an image the kit pulls (chaincode and app images are built here).
+PULLED = (NodeKind.PEER, NodeKind.ORDERER, NodeKind.CA)
 
 
 def _quiet(_message: str) -> None:
@@ -52,6 +56,11 @@ def _runs_spec(container: Any, spec: NodeSpec) -> bool:
         return True
     env = dict(item.partition("=")[::2] for item in container.attrs["Config"].get("Env") or [])
     return env.get("CHAINCODE_ID") == spec.extra.get("package_id")
+
+
+def _by_storage(specs: list[NodeSpec]) -> tuple[list[NodeSpec], list[NodeSpec]]:
+    """CA servers (their home is bind-mounted from the state dir) apart from nodes with a named volume."""
+    return [s for s in specs if s.kind == NodeKind.CA], [s for s in specs if s.kind != NodeKind.CA]
 
 
 class ComposeRuntime:
@@ -85,10 +94,8 @@ class ComposeRuntime:
         command = compose_cli() or ("no compose CLI",)
         cli = " ".join([Path(command[0]).name, *command[1:]])
         images = self.project.images()
-        return (
-            f"compose (Docker Engine {version}, {cli}, project {self.project.name}; "
-            f"images {images['orderer']}, {images['peer']})"
-        )
+        shown = [images["orderer"], images["peer"], *([images["ca"]] if self.project.topology.uses_ca else [])]
+        return f"compose (Docker Engine {version}, {cli}, project {self.project.name}; images {', '.join(shown)})"
 
     def start(self, spec: NodeSpec) -> None:
         self.start_many([spec])
@@ -102,6 +109,9 @@ class ComposeRuntime:
         for spec in specs:
             if spec.kind == NodeKind.CHAINCODE:
                 self.project.remember_chaincode(spec.org_key, spec.extra["package_id"])
+            if spec.kind == NodeKind.CA:
+                # Docker would create a missing bind-mount source as root; the CA runs as the state dir's owner.
+                self.layout.ca_home(spec.name).mkdir(parents=True, exist_ok=True)
             container = existing.get(spec.name)
             if container is None or not _runs_spec(container, spec):
                 create.append(spec.name)
@@ -122,7 +132,7 @@ class ComposeRuntime:
         import docker.errors
 
         images = self.project.images()
-        wanted = {images[str(s.kind)] for s in specs if s.kind in (NodeKind.PEER, NodeKind.ORDERER)}
+        wanted = {images[str(s.kind)] for s in specs if s.kind in PULLED}
         for ref in sorted(wanted):
             try:
                 self.docker.images.get(ref)
@@ -134,7 +144,8 @@ class ComposeRuntime:
                 except docker.errors.APIError as err:
                     raise ComposeError(
                         f"cannot pull {ref}: {err.explanation or err}. Check the network, or point "
-                        "FABRIC_PEER_IMAGE / FABRIC_ORDERER_IMAGE at images you have (docs/runtimes.md)"
+                        "FABRIC_PEER_IMAGE / FABRIC_ORDERER_IMAGE / FABRIC_CA_IMAGE at images you have "
+                        "(docs/runtimes.md)"
                     ) from None
 
     def _running(self, spec: NodeSpec) -> Any:
@@ -233,12 +244,18 @@ class ComposeRuntime:
         with contextlib.suppress(docker.errors.NotFound):
             self.docker.volumes.get(self.project.volume(service)).remove(force=True)
 
-    # -- snapshots: node data lives in named volumes ---------------------------------------------------------
+    # -- snapshots: node data lives in named volumes, a CA's in the state dir ----------------------------------
     def save_ledgers(self, specs: list[NodeSpec], folder: Path) -> None:
-        self._ledgers.save(specs, folder)
+        in_state_dir, in_volumes = _by_storage(specs)
+        StateDirStore(self.layout).save_ledgers(in_state_dir, folder)
+        if in_volumes:
+            self._ledgers.save(in_volumes, folder)
 
     def load_ledgers(self, specs: list[NodeSpec], folder: Path) -> None:
-        self._ledgers.load(specs, folder)
+        in_state_dir, in_volumes = _by_storage(specs)
+        StateDirStore(self.layout).load_ledgers(in_state_dir, folder)
+        if in_volumes:
+            self._ledgers.load(in_volumes, folder)
         if self._couchdb_on():
             # A restored peer rebuilds its CouchDB state from its blocks when the database is empty.
             for spec in specs:

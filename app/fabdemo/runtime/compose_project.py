@@ -17,7 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from fabdemo.network import binaries
 from fabdemo.network.layout import StateLayout
+from fabdemo.network.nodes import logging_spec
 from fabdemo.network.state import NetworkError
 from fabdemo.network.topology import PeerOrg, Topology
 from fabdemo.runtime import composefile as cf
@@ -96,11 +98,16 @@ class ComposeProject:
     def fabric_version(self) -> str:
         return os.environ.get("FABRIC_VERSION") or self.topology.fabric.version
 
+    def fabric_ca_version(self) -> str:
+        pinned = self.topology.fabric_ca.version if self.topology.fabric_ca else "latest"
+        return os.environ.get("FABRIC_CA_VERSION") or pinned
+
     def images(self) -> dict[str, str]:
         version = self.fabric_version()
         return {
             "peer": f"{image_setting('FABRIC_PEER_IMAGE')}:{version}",
             "orderer": f"{image_setting('FABRIC_ORDERER_IMAGE')}:{version}",
+            "ca": f"{image_setting('FABRIC_CA_IMAGE')}:{self.fabric_ca_version()}",
             "chaincode": image_setting("CHAINCODE_IMAGE"),
             "app": image_setting("APP_IMAGE"),
         }
@@ -119,6 +126,11 @@ class ComposeProject:
             "FABDEMO_PORT_OFFSET": str(self.settings.port_offset),
             "FABDEMO_COMPOSE_PROJECT": self.name,
             "FABRIC_VERSION": self.fabric_version(),
+            "FABRIC_CA_VERSION": self.fabric_ca_version(),
+            # The log levels of the batch profile the network started with, as natively (network_specs).
+            "FABRIC_LOGGING_SPEC": logging_spec(self.topology, self.layout),
+            cf.APP_CA_BIN_VAR: str(self._app_ca_bin()),
+            **self._state_owner(),
         }
         env.update({var: image_setting(var) for var in cf.IMAGE_DEFAULTS})
         env.update({var: str(port) for var, port in cf.port_variables(self.topology).items()})
@@ -131,6 +143,25 @@ class ComposeProject:
         env.update(self._chaincode_vars)
         env.update(extra or {})
         return env
+
+    def _app_ca_bin(self) -> Path:
+        """The host folder with fabric-ca-client for the app container. Without Fabric CA binaries (a
+        network of cryptogen identities never builds them) the app needs none: the state dir, which the
+        app mounts anyway, fills the mount point."""
+        pin = self.topology.fabric_ca
+        try:
+            found = binaries.locate_ca(self.settings.cache_dir, pin, self.settings.fabric_ca_bin) if pin else None
+        except binaries.SetupError:
+            found = None  # a FABRIC_CA_BIN without the tools: the CA network's own start says so
+        return (found.bin_dir if found else self.layout.root).resolve()
+
+    def _state_owner(self) -> dict[str, str]:
+        """FABDEMO_UID/GID: the CA servers write their home in the state dir as its owner, so `make down`
+        (and a user without root) can delete what they wrote."""
+        owner = self.layout.root if self.layout.root.exists() else self.layout.root.parent
+        info = owner.stat() if owner.exists() else None
+        uid, gid = (info.st_uid, info.st_gid) if info else (os.getuid(), os.getgid())
+        return {"FABDEMO_UID": str(uid), "FABDEMO_GID": str(gid)}
 
     def remember_chaincode(self, org_key: str, package_id: str) -> None:
         """The package a chaincode container of this org runs (and the image tag it comes from)."""
@@ -151,8 +182,8 @@ class ComposeProject:
 
     def write_env_file(self, extra: dict[str, str] | None = None) -> None:
         """``.state/compose.env``: the values the kit used, for running ``docker compose`` by hand."""
-        if not self.layout.root.is_dir():
-            return
+        if not self.layout.root.is_dir() or self.settings.inside_compose:
+            return  # the host's values only: paths inside the app container differ (its CA binaries)
         lines = ["# Written by the kit: docker compose --env-file .state/compose.env -p PROJECT ..."]
         lines += [f"{key}={value}" for key, value in sorted(self.variables(extra).items())]
         self.env_file.write_text("\n".join(lines) + "\n")

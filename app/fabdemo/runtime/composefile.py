@@ -10,9 +10,13 @@ variable with the default a user gets, and the Compose runtime writes the actual
 - every published port (``FABDEMO_PORT_OFFSET`` shifts them all; inside its container a node listens
   on the same port number as on the host, so one number names an endpoint everywhere);
 - the state directory (crypto material and node configs, bind-mounted read-only);
-- the chaincode package id and image tag each chaincode container runs.
+- the chaincode package id and image tag each chaincode container runs;
+- the nodes' log levels (``FABRIC_LOGGING_SPEC``: the batch profile the network started with);
+- the user the Fabric CA servers run as (the state dir's owner, so `make down` can delete their files).
 
-Ledgers live in named volumes, one per orderer and peer. The bootstrap (crypto, genesis block, channel
+Ledgers live in named volumes, one per orderer and peer. A Fabric CA (profile ``ca``, IDENTITIES=ca)
+keeps its home in the state dir instead, bind-mounted read-write, where the host's ``fabric-ca-client``
+finds its certificate and the kit reads its registry, as natively. The bootstrap (crypto, genesis block, channel
 joins, chaincode lifecycle) is not in this file: it is the same Python code as for the native runtime,
 run on the host against the published ports.
 """
@@ -26,9 +30,13 @@ from typing import Any
 
 import yaml
 
+from fabdemo.network import fabricca
 from fabdemo.network.layout import StateLayout
 from fabdemo.network.placement import (
     CONTAINER_BUILDERS_DIR,
+    CONTAINER_CA_BIN_DIR,
+    CONTAINER_CA_HOME,
+    CONTAINER_CA_SECRET,
     CONTAINER_CHAINCODE_TLS_DIR,
     CONTAINER_CONFIG_DIR,
     CONTAINER_CRYPTO_DIR,
@@ -42,6 +50,7 @@ COMPOSE_FILE = REPO_ROOT / "docker-compose.yaml"
 IMAGE_DEFAULTS = {
     "FABRIC_PEER_IMAGE": "hyperledger/fabric-peer",
     "FABRIC_ORDERER_IMAGE": "hyperledger/fabric-orderer",
+    "FABRIC_CA_IMAGE": "hyperledger/fabric-ca",
     "CHAINCODE_IMAGE": "fabdemo/provenance-chaincode",
     "APP_IMAGE": "fabdemo/app",
     # Build arguments: where the chaincode and app images start from.
@@ -58,11 +67,19 @@ STATE_DIR_VAR = "${FABDEMO_STATE_DIR:-./.state}"
 # The container data folder (CONTAINER_DATA_DIR) sits inside this mount point: the official images
 # declare VOLUME /var/hyperledger, so mounting the named volume there leaves no anonymous volume.
 VOLUME_MOUNT = "/var/hyperledger"
+CA_PROFILE = "ca"
+# Who the CA servers run as: the kit writes the state dir's owner, so the files they write into their
+# bind-mounted home can be deleted without root.
+CA_USER = "${FABDEMO_UID:-0}:${FABDEMO_GID:-0}"
+# The host folder with fabric-ca-client that the app container mounts (the kit always sets it).
+APP_CA_BIN_VAR = "APP_FABRIC_CA_BIN"
+KIT_SETS_IT = "run the network through the kit (make up), which sets it"
 
 HEADER = """\
 # The farm-to-table network on Docker: 3 Raft orderers (a fourth for SmartBFT), one peer and one
-# chaincode-as-a-service container per peer org, and the web app. GENERATED from network/topology.yaml by
-# `make compose-file`; do not edit by hand (a test checks that the two agree).
+# chaincode-as-a-service container per peer org, a Fabric CA per org (IDENTITIES=ca), and the web app.
+# GENERATED from network/topology.yaml by `make compose-file`; do not edit by hand (a test checks that
+# the two agree).
 #
 # Use it through the kit: `make up RUNTIME=compose` (or just `make up` when Docker is running). The
 # kit generates crypto material, node configs and the channel in the state dir, writes the values of
@@ -70,10 +87,11 @@ HEADER = """\
 #   docker compose --env-file .state/compose.env -p fabdemo ps
 #   docker compose --env-file .state/compose.env -p fabdemo logs peer0.farm.example.com
 #
-# Images default to the official ones at the pinned Fabric version; override FABRIC_PEER_IMAGE,
-# FABRIC_ORDERER_IMAGE, FABRIC_VERSION, CHAINCODE_IMAGE, APP_IMAGE, GO_IMAGE, CHAINCODE_BASE_IMAGE,
-# PYTHON_IMAGE or COUCHDB_IMAGE in the environment. Profiles: "couchdb" (STATE_DB=couchdb), "app",
-# "bft" (the fourth orderer, CONSENSUS=bft) and one per joinable org (`make add-org`).
+# Images default to the official ones at the pinned Fabric and Fabric CA versions; override
+# FABRIC_PEER_IMAGE, FABRIC_ORDERER_IMAGE, FABRIC_VERSION, FABRIC_CA_IMAGE, FABRIC_CA_VERSION,
+# CHAINCODE_IMAGE, APP_IMAGE, GO_IMAGE, CHAINCODE_BASE_IMAGE, PYTHON_IMAGE or COUCHDB_IMAGE in the
+# environment. Profiles: "couchdb" (STATE_DB=couchdb), "app", "bft" (the fourth orderer, CONSENSUS=bft),
+# "ca" (the Fabric CA servers, IDENTITIES=ca) and one per joinable org (`make add-org`).
 """
 
 
@@ -99,6 +117,12 @@ def consensus_profile(node: OrdererNode) -> str | None:
     return only[0] if len(only) == 1 else None
 
 
+def ca_port_variables(org: fabricca.CAOrg) -> tuple[str, str]:
+    """The Compose variables of a CA's API and operations ports."""
+    key = _key(org.key)
+    return f"{key}_CA_PORT", f"{key}_CA_OPERATIONS_PORT"
+
+
 def port_variables(topology: Topology) -> dict[str, int]:
     """Every published port as a Compose variable, with its value for this topology (offset applied)."""
     ports: dict[str, int] = {}
@@ -113,7 +137,16 @@ def port_variables(topology: Topology) -> dict[str, int]:
         ports[f"{key}_PEER_CHAINCODE_PORT"] = org.peer.chaincode_port
         ports[f"{key}_PEER_OPERATIONS_PORT"] = org.peer.operations_port
         ports[f"{key}_CCAAS_PORT"] = org.chaincode_server_port
+    for ca_org in fabricca.declared_ca_orgs(topology):
+        port_var, operations_var = ca_port_variables(ca_org)
+        ports[port_var] = ca_org.ca.port
+        ports[operations_var] = ca_org.ca.operations_port
     return ports
+
+
+def default_logging_spec(topology: Topology) -> str:
+    """FABRIC_LOGGING_SPEC when the kit sets none: the default batch profile's (the demo's)."""
+    return topology.batch_profile(topology.default_profile).log_spec
 
 
 def package_id_variable(org: PeerOrg) -> str:
@@ -161,6 +194,14 @@ def _rel(path: Path, layout: StateLayout) -> str:
     return f"{STATE_DIR_VAR}/{path.relative_to(layout.root).as_posix()}"
 
 
+def _node_environment(topology: Topology) -> dict[str, str]:
+    """What every peer and orderer container gets: its config folder and the network's log levels."""
+    return {
+        "FABRIC_CFG_PATH": CONTAINER_CONFIG_DIR,
+        "FABRIC_LOGGING_SPEC": _var("FABRIC_LOGGING_SPEC", default_logging_spec(topology)),
+    }
+
+
 def _orderer_services(topology: Topology, layout: StateLayout) -> dict[str, Any]:
     services = {}
     for node in _orderers(topology):
@@ -168,7 +209,7 @@ def _orderer_services(topology: Topology, layout: StateLayout) -> dict[str, Any]
         services[node.host] = {
             "image": image("FABRIC_ORDERER_IMAGE", "FABRIC_VERSION", topology.fabric.version),
             "command": ["orderer"],
-            "environment": {"FABRIC_CFG_PATH": CONTAINER_CONFIG_DIR},
+            "environment": _node_environment(topology),
             "volumes": [
                 f"{_rel(layout.node_config(node.host), layout)}:{CONTAINER_CONFIG_DIR}:ro",
                 f"{_rel(layout.orderer_node_dir(topology, node), layout)}:{CONTAINER_CRYPTO_DIR}:ro",
@@ -193,7 +234,7 @@ def _peer_org_services(topology: Topology, layout: StateLayout, org: PeerOrg, jo
     peer_service: dict[str, Any] = {
         "image": image("FABRIC_PEER_IMAGE", "FABRIC_VERSION", topology.fabric.version),
         "command": ["peer", "node", "start"],
-        "environment": {"FABRIC_CFG_PATH": CONTAINER_CONFIG_DIR},
+        "environment": _node_environment(topology),
         "volumes": [
             f"{_rel(layout.node_config(peer.host), layout)}:{CONTAINER_CONFIG_DIR}:ro",
             f"{_rel(layout.peer_node_dir(org), layout)}:{CONTAINER_CRYPTO_DIR}:ro",
@@ -244,8 +285,49 @@ def _peer_org_services(topology: Topology, layout: StateLayout, org: PeerOrg, jo
     }
 
 
+def _ca_command(org: fabricca.CAOrg) -> list[str]:
+    """``fabric-ca-server`` with the flags of the native CA (fabricca.server_args), listening on all
+    interfaces on the port numbers the host uses. A shell reads the registrar's secret from its mounted
+    file at start, so the secret is in no compose file, environment or image."""
+    port_var, operations_var = ca_port_variables(org)
+    flag, value = fabricca.registrar_flag(f"$(cat {CONTAINER_CA_SECRET})")
+    script = f'exec fabric-ca-server "$@" {flag} "{value}"'.replace("$", "$$")  # $$: not a Compose variable
+    args = fabricca.server_args(
+        org, CONTAINER_CA_HOME, "0.0.0.0", _var(port_var, org.ca.port), _var(operations_var, org.ca.operations_port)
+    )
+    return ["sh", "-c", script, "fabric-ca-server", *args]
+
+
+def _ca_services(topology: Topology, layout: StateLayout) -> dict[str, Any]:
+    if topology.fabric_ca is None:
+        return {}
+    services = {}
+    for org in fabricca.declared_ca_orgs(topology):
+        port_var, operations_var = ca_port_variables(org)
+        services[org.host] = {
+            "image": image("FABRIC_CA_IMAGE", "FABRIC_CA_VERSION", topology.fabric_ca.version),
+            # Started by name when the network uses CA identities (`make up IDENTITIES=ca`), never by default.
+            "profiles": [CA_PROFILE],
+            "user": CA_USER,
+            "command": _ca_command(org),
+            "environment": {"FABRIC_CA_HOME": CONTAINER_CA_HOME},
+            "volumes": [
+                f"{_rel(layout.ca_home(org.host), layout)}:{CONTAINER_CA_HOME}",
+                f"{_rel(fabricca.bootstrap_secret_file(layout, org.host), layout)}:{CONTAINER_CA_SECRET}:ro",
+            ],
+            "ports": [
+                _published(port_var, org.ca.port),
+                _published(operations_var, org.ca.operations_port),
+            ],
+            # No Compose health check: the image has no probe for TLS; the kit waits on /cainfo over TLS
+            # through the published port, as natively.
+        }
+    return services
+
+
 def _app_service() -> dict[str, Any]:
-    state = "${FABDEMO_STATE_DIR:?run the network through the kit (make up), which sets it}"
+    state = f"${{FABDEMO_STATE_DIR:?{KIT_SETS_IT}}}"
+    ca_bin = f"${{{APP_CA_BIN_VAR}:?{KIT_SETS_IT}}}"
     port = f"${{APP_PORT:-{APP_CONTAINER_PORT}}}"
     command = ["python", "-m", "uvicorn", "--factory", "fabdemo.api.app:app_from_env"]
     command += ["--host", "0.0.0.0", "--port", port, "--no-access-log"]
@@ -263,6 +345,8 @@ def _app_service() -> dict[str, Any]:
             "FABDEMO_INSIDE_COMPOSE": "1",
             "FABDEMO_COMPOSE_PROJECT": "${FABDEMO_COMPOSE_PROJECT:-fabdemo}",
             "FABRIC_BIN": "${FABRIC_BIN:-}",
+            # fabric-ca-client for the identity service (IDENTITIES=ca): the host's binaries, mounted below.
+            "FABRIC_CA_BIN": CONTAINER_CA_BIN_DIR,
             "RUNTIME": "compose",
             # Room mode (make demo HOST=0.0.0.0): the host's LAN address for links, and the join token.
             "FABDEMO_APP_HOST": "${APP_PUBLIC_HOST:-127.0.0.1}",
@@ -273,6 +357,8 @@ def _app_service() -> dict[str, Any]:
             f"{state}:{state}",
             # Node control for the storyboards (stop/start a node) goes through the Docker API.
             "${DOCKER_SOCKET:-/var/run/docker.sock}:/var/run/docker.sock",
+            # Debian bookworm binaries on both sides (the kit's build and the app image), so they run here.
+            f"{ca_bin}:{CONTAINER_CA_BIN_DIR}:ro",
         ],
         "ports": [f"${{APP_BIND:-127.0.0.1}}:{port}:{port}"],
         "healthcheck": {"test": ["CMD", "python", "-c", probe], "interval": "2s", "timeout": "2s", "retries": 30},
@@ -286,6 +372,7 @@ def render(topology: Topology) -> str:
         services.update(_peer_org_services(topology, layout, org, joinable=False))
     for org in topology.joinable_orgs:
         services.update(_peer_org_services(topology, layout, org, joinable=True))
+    services.update(_ca_services(topology, layout))
     services["app"] = _app_service()
     volume_keys = [n.host for n in _orderers(topology)]
     for org in (*topology.peer_orgs, *topology.joinable_orgs):

@@ -57,6 +57,9 @@ def test_four_orderer_containers_commit_with_the_fourth_stopped_and_it_catches_u
     with connect_org(topology, network.layout, topology.peer_org("farm")) as gateway:
         contract = gateway.get_network(topology.channel_name).get_contract(topology.chaincode.name)
         contract.submit_transaction("DefineProduct", *PRODUCT)
+        # The harvests are endorsed by other orgs' peers too: wait until they have the product's block
+        # (this raw client has no cross-org catch-up of its own, unlike the service layer).
+        network.nodes.wait_for_equal_heights((NodeKind.PEER,), 30.0, "the peers to commit the product")
 
         def harvest() -> str:
             lot_id = f"LOT-BFTC-{uuid.uuid4().hex[:8]}"

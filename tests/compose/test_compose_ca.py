@@ -26,6 +26,7 @@ from fabdemo import context
 from fabdemo.api.presenter_routes import load_presenter_token
 from fabdemo.appcontainer import AppContainer
 from fabdemo.network.manager import FabricNetwork
+from fabdemo.network.nodes import NodeKind
 from fabdemo.service.errors import ServiceError
 from fabdemo.service.identities import IdentityService
 from fabdemo.service.ledger import LedgerService
@@ -95,6 +96,9 @@ def test_nodes_run_in_containers_with_certificates_from_the_ca_containers(networ
 def test_attributes_gate_a_release_and_a_revoked_user_is_refused(network: FabricNetwork) -> None:
     product = f"PRD-CCA-{uuid.uuid4().hex[:6]}"
     _perform(network, "define_product", {"productId": product, "name": "Lettuce", "minTempC": 1, "maxTempC": 6})
+    # Each _perform is a service of its own (no cross-org catch-up between them): the harvest's other
+    # endorser must have the product's block first.
+    network.nodes.wait_for_equal_heights((NodeKind.PEER,), 30.0, "the peers to commit the product")
     _harvest(network, product)  # a transaction commits, signed by a CA-enrolled user
     identities = IdentityService(network)
     inspector, consumer = f"ins{uuid.uuid4().hex[:4]}", f"con{uuid.uuid4().hex[:4]}"

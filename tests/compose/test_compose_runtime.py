@@ -107,10 +107,12 @@ def test_contract_committed(network: FabricNetwork) -> None:
     assert committed.version.endswith(network.state.chaincode["label"].rsplit("_", 1)[1])
 
 
-def _harvest(contract, lot_id: str) -> int:
+def _harvest(contract, lot_id: str, network: FabricNetwork) -> int:
     products = json.loads(contract.evaluate_transaction("ListProducts") or b"[]")
     if not any(p["productId"] == "PRD-CMP" for p in products):
         contract.submit_transaction("DefineProduct", "PRD-CMP", "Compose lettuce", "1", "4")
+        # The harvest's other endorser must have the product's block first (a raw client: no catch-up).
+        network.nodes.wait_for_equal_heights(timeout=30.0, what="the peers to commit the product")
     submitted = (
         contract.new_proposal(
             "HarvestLot",
@@ -135,7 +137,7 @@ def test_cross_org_submit_and_read(network: FabricNetwork) -> None:
     retail_gw, retail = _contract(network, "retail")
     with farm_gw, retail_gw:
         lot_id = f"LOT-CMP-{uuid.uuid4().hex[:8]}"
-        assert _harvest(farm, lot_id) > 0
+        assert _harvest(farm, lot_id, network) > 0
         lot = json.loads(retail.evaluate_transaction("GetLot", lot_id))
         assert lot["custodian"] == "FarmMSP" and lot["status"] == "HARVESTED"
 
@@ -150,12 +152,12 @@ def test_stop_and_restart_a_peer(network: FabricNetwork) -> None:
     farm_gw, farm = _contract(network, "farm")
     with farm_gw:
         # MAJORITY of three orgs: farm and retail still endorse while the processor's peer is down.
-        _harvest(farm, f"LOT-CMP-{uuid.uuid4().hex[:8]}")
+        _harvest(farm, f"LOT-CMP-{uuid.uuid4().hex[:8]}", network)
         network.nodes.start_node(name)
         assert network.runtime.container_id(spec) == container  # the same container, started again
         network.nodes.wait_for_gossip()
         lot_id = f"LOT-CMP-{uuid.uuid4().hex[:8]}"
-        _harvest(farm, lot_id)
+        _harvest(farm, lot_id, network)
     processor_gw, processor = _contract(network, "processor")
     with processor_gw:
         _read_eventually(processor, lot_id)  # the restarted peer pulls the blocks it missed
@@ -180,7 +182,7 @@ def test_snapshot_and_reset_rewind_the_ledgers_in_the_volumes(network: FabricNet
     farm_gw, farm = _contract(network, "farm")
     with farm_gw:
         lot_id = f"LOT-CMP-{uuid.uuid4().hex[:8]}"
-        _harvest(farm, lot_id)
+        _harvest(farm, lot_id, network)
     reset = _cli("reset", "compose-test")
     assert reset.returncode == 0, reset.stdout + reset.stderr
     farm_gw, farm = _contract(network, "farm")
@@ -188,7 +190,7 @@ def test_snapshot_and_reset_rewind_the_ledgers_in_the_volumes(network: FabricNet
         with pytest.raises(EvaluateError) as missing:
             farm.evaluate_transaction("GetLot", lot_id)
         assert missing.value.chaincode_code == "NOT_FOUND"
-        _harvest(farm, f"LOT-CMP-{uuid.uuid4().hex[:8]}")  # and the rewound network keeps working
+        _harvest(farm, f"LOT-CMP-{uuid.uuid4().hex[:8]}", network)  # and the rewound network keeps working
 
 
 def test_app_container_serves_the_api(network: FabricNetwork) -> None:
@@ -219,7 +221,7 @@ def test_add_org_onboards_the_carrier_in_its_own_containers(network: FabricNetwo
     carrier_gw, carrier_contract = _contract(grown, "carrier")
     with farm_gw, carrier_gw:
         lot_id = f"LOT-CMP-{uuid.uuid4().hex[:8]}"
-        _harvest(farm, lot_id)  # MAJORITY is now 3 of 4 orgs
+        _harvest(farm, lot_id, grown)  # MAJORITY is now 3 of 4 orgs
         _read_eventually(carrier_contract, lot_id)
 
 

@@ -83,6 +83,9 @@ def product(ca_network: FabricNetwork) -> str:
     product_id = f"PRD-CA-{uuid.uuid4().hex[:6]}"
     args = {"productId": product_id, "name": "Lettuce", "minTempC": 1, "maxTempC": 6}
     _run(_perform(ca_network, "farm", "define_product", args))
+    # Every _perform is a service of its own (no cross-org catch-up between them): a harvest's other
+    # endorser must have the product's block first.
+    ca_network.nodes.wait_for_equal_heights(timeout=30.0, what="the peers to commit the product")
     return product_id
 
 

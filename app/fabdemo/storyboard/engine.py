@@ -252,14 +252,12 @@ class StoryEngine:
             )
         proof = record.get("proof") or {}
         if proof.get("txId"):
-            en, zh = f"tx {proof['txId'][:12]}… in block {proof.get('blockNumber')}", ""
+            tx, block = proof["txId"][:12], proof.get("blockNumber")
+            en, zh = f"tx {tx}… in block {block}", f"交易 {tx}… 在区块 {block}"
             if action.user and proof.get("signer"):  # who did it, from the certificate that signed it
-                en, zh = (
-                    f"{en}, signed by {proof['signer']}",
-                    f"交易 {proof['txId'][:12]}… 在区块 {proof.get('blockNumber')}，签名人 {proof['signer']}",
-                )
+                en, zh = f"{en}, signed by {proof['signer']}", f"{zh}，签名人 {proof['signer']}"
             return en, zh
-        return "ok", ""
+        return "ok", "完成"
 
     # -- customer ------------------------------------------------------------------------------------
     async def _customer_step(

@@ -44,6 +44,11 @@ def newest_first(lots: list[dict[str, Any]], limit: int | None = None) -> list[d
     return heapq.nlargest(limit, lots, key=_updated)
 
 
+def matches(lot: dict[str, Any], status: str | None, custodian: str | None) -> bool:
+    """The dashboard's filters: a status and a custodian MSP id (None: any)."""
+    return (status is None or lot.get("status") == status) and (custodian is None or lot.get("custodian") == custodian)
+
+
 class LotIndex:
     """Lots by id, with counts by status and custodian and the pending handovers by receiving org."""
 
@@ -54,7 +59,6 @@ class LotIndex:
         self._by_custodian: Counter[str] = Counter()
         self._incoming: dict[str, set[str]] = {}  # receiving MSP id -> lot ids handed over to it
         self.ready = False  # set by the follower once it has read the chain it found on connecting
-        self.skipped_writes = 0  # lot writes that did not decode (never expected; counted, not fatal)
 
     # -- fed by the block follower ------------------------------------------------------------------
     def apply(self, block: ParsedBlock) -> None:
@@ -71,8 +75,7 @@ class LotIndex:
                     continue
                 try:
                     lot = json.loads(write.value)
-                except (ValueError, UnicodeDecodeError):
-                    self.skipped_writes += 1
+                except (ValueError, UnicodeDecodeError):  # never expected: the contract writes JSON
                     log.warning("lot index: undecodable record for %r in block %d", lot_id, block.number)
                     continue
                 if isinstance(lot, dict):
@@ -116,18 +119,11 @@ class LotIndex:
 
     def incoming(self, msp_id: str) -> list[dict[str, Any]]:
         """Lots with a pending handover to ``msp_id``, newest first."""
-        return newest_first([self._lots[i] for i in self._incoming.get(msp_id, ()) if i in self._lots])
+        return newest_first([self._lots[i] for i in self._incoming.get(msp_id, ())])
 
     def newest(
         self, limit: int, offset: int = 0, *, status: str | None = None, custodian: str | None = None
     ) -> tuple[list[dict[str, Any]], int]:
         """One page of lots, changed last first (optionally of one status and custodian), and how many match."""
-        lots: list[dict[str, Any]] = list(self._lots.values())
-        if status is not None or custodian is not None:
-            lots = [
-                lot
-                for lot in lots
-                if (status is None or lot.get("status") == status)
-                and (custodian is None or lot.get("custodian") == custodian)
-            ]
+        lots = [lot for lot in self._lots.values() if matches(lot, status, custodian)]
         return newest_first(lots, offset + limit)[offset:], len(lots)

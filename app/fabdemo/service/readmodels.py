@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from fabdemo.network.topology import PeerOrg
 from fabdemo.service.contracts import ContractService
 from fabdemo.service.errors import ServiceError
-from fabdemo.service.lotindex import LotIndex, newest_first
+from fabdemo.service.lotindex import LotIndex, matches, newest_first
 from fabdemo.service.orgs import OrgDirectory
 
 DASHBOARD_PAGE_SIZE = 50
@@ -87,12 +87,7 @@ class ReadModels:
             incoming, held, source = index.incoming(org.msp_id), index.held_by(org.msp_id), "index"
         else:
             lots = await self.list_lots(org.key)
-            selected = [
-                lot
-                for lot in lots
-                if (status is None or lot.get("status") == status)
-                and (custodian_msp is None or lot.get("custodian") == custodian_msp)
-            ]
+            selected = [lot for lot in lots if matches(lot, status, custodian_msp)]
             shown, matching = newest_first(selected, offset + page_size)[offset:], len(selected)
             total, counts = len(lots), status_counts(lots)
             handed_over = [lot for lot in lots if (lot.get("pendingTransfer") or {}).get("toMsp") == org.msp_id]

@@ -85,6 +85,12 @@ class StoryRun:
         return resolve(value, self.results, self.variables)
 
 
+def _record_skipped(run: StoryRun, action: Action) -> None:
+    """A skipped step's result: its expectations pass as skipped, and later placeholders see it."""
+    if action.id:
+        run.results[action.id] = {"skipped": True, "error": None, "elapsedMs": 0.0}
+
+
 class StoryEngine:
     def __init__(self, ledger: Any, control: NetworkControl, repo_root: Path) -> None:
         self.ledger = ledger  # fabdemo.service.LedgerService, over the same FabricNetwork as ``control``
@@ -127,8 +133,7 @@ class StoryEngine:
         report.skipped = self.skip_reason(scene)
         if report.skipped:  # e.g. the attribute scene on a cryptogen network: nothing runs, the story goes on
             for action in [*scene.actions, *([scene.customer.simulate] if scene.customer else [])]:
-                if action.id:
-                    run.results[action.id] = {"skipped": True, "error": None, "elapsedMs": 0.0}
+                _record_skipped(run, action)
             run.reports.append(report)
             return report
         started = time.perf_counter()
@@ -165,8 +170,7 @@ class StoryEngine:
         skipped = self._unmet(action.only_on)
         if skipped:
             # A step for another kind of network (e.g. stopping the fourth orderer, which only BFT has).
-            if action.id:
-                run.results[action.id] = {"skipped": True, "error": None, "elapsedMs": 0.0}
+            _record_skipped(run, action)
             return ActionReport(action.id, kind, label, True, 0.0, None, skipped["en"], skipped["zh"])
         record: dict[str, Any] = {}
         try:

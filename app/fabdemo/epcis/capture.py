@@ -257,6 +257,21 @@ class Planner:
                 )
         planned.ops.append(PlannedOp(org, op_id, clean, lot_id))
 
+    def _processing(
+        self,
+        planned: PlannedEvent,
+        ev: dict[str, Any],
+        index: int,
+        lot_id: str,
+        step: str,
+        cte: str,
+        docs: list[tuple[str, str]],
+    ) -> None:
+        """A processing step at the event's site (packing, cooling) and the documents it names."""
+        org = self._org_key(_site_org(ev), index)
+        self._op(planned, org, "process", {"lotId": lot_id, "step": step, "notes": ev.get(K + "notes", "")}, lot_id)
+        self._docs(planned, org, lot_id, cte, docs)
+
     def _docs(self, planned: PlannedEvent, org: str, lot_id: str, cte: str, docs: list[tuple[str, str]]) -> None:
         for doc_type, number in docs:
             self._op(
@@ -287,15 +302,7 @@ class Planner:
             first = items[0]
             lot_id = first["lotId"]
             if etype == "AggregationEvent" and step == "packing":
-                org = self._org_key(_site_org(ev), index)
-                self._op(
-                    planned,
-                    org,
-                    "process",
-                    {"lotId": lot_id, "step": "PACKING", "notes": ev.get(K + "notes", "")},
-                    lot_id,
-                )
-                self._docs(planned, org, lot_id, v.CTE_INITIAL_PACKING, docs)
+                self._processing(planned, ev, index, lot_id, "PACKING", v.CTE_INITIAL_PACKING, docs)
             elif etype == "ObjectEvent" and step == "commissioning" and ev.get("action") == "ADD":
                 org = self._org_key(_site_org(ev), index)
                 ilmd = ev.get("ilmd") if isinstance(ev.get("ilmd"), dict) else {}
@@ -314,15 +321,7 @@ class Planner:
                 self._op(planned, org, "harvest", args, lot_id)
                 self._docs(planned, org, lot_id, v.CTE_HARVESTING, docs)
             elif step == "storing":
-                org = self._org_key(_site_org(ev), index)
-                self._op(
-                    planned,
-                    org,
-                    "process",
-                    {"lotId": lot_id, "step": "COOLING", "notes": ev.get(K + "notes", "")},
-                    lot_id,
-                )
-                self._docs(planned, org, lot_id, v.CTE_COOLING, docs)
+                self._processing(planned, ev, index, lot_id, "COOLING", v.CTE_COOLING, docs)
             elif step == "shipping":
                 org = self._org_key(_site_org(ev, ("sourceList", "source")), index)
                 to = _party(ev, "destinationList", "destination")

@@ -40,6 +40,16 @@ def perform(api: httpx.Client, org: str, op: str, **args: Any) -> dict[str, Any]
     return response.json()
 
 
+def define_product(api: httpx.Client, product_id: str, name: str, min_c: float = 1, max_c: float = 4) -> str:
+    """The farm defines a product; an earlier test or run may have (409). Returns the product id."""
+    response = api.post(
+        "/api/operations/define_product",
+        json={"org": "farm", "args": {"productId": product_id, "name": name, "minTempC": min_c, "maxTempC": max_c}},
+    )
+    assert response.status_code in (200, 409), response.text
+    return product_id
+
+
 def expect_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     error = response.json()["error"]
@@ -50,12 +60,7 @@ def expect_error(response: httpx.Response, status: int, code: str) -> dict[str, 
 
 @pytest.fixture(scope="module")
 def product(api: httpx.Client) -> str:
-    response = api.post(
-        "/api/operations/define_product",
-        json={"org": "farm", "args": {"productId": PRODUCT, "name": "API lettuce", "minTempC": 1, "maxTempC": 4}},
-    )
-    assert response.status_code in (200, 409), response.text
-    return PRODUCT
+    return define_product(api, PRODUCT, "API lettuce")
 
 
 def harvest(api: httpx.Client, product: str, lot_id: str | None = None) -> str:

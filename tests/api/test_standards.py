@@ -18,17 +18,14 @@ import pytest
 from epcis_event_hash_generator.hash_generator import epcis_hashes_from_events
 from epcis_event_hash_generator.json_to_py import event_list_from_epcis_document_json
 
-from tests.api.test_api import expect_error, perform
+from tests.api.test_api import define_product, expect_error, perform
 
 GTIN = "00614141000982"
 
 
 def _product(api: httpx.Client) -> str:
     product = "PRD-EPCIS"
-    response = api.post("/api/operations/define_product",
-                        json={"org": "farm", "args": {"productId": product, "name": "EPCIS lettuce", "minTempC": 1,
-                                                      "maxTempC": 6}})  # fmt: skip
-    assert response.status_code in (200, 409), response.text
+    define_product(api, product, "EPCIS lettuce", 1, 6)
     response = api.post(
         "/api/operations/assign_gtin", json={"org": "farm", "args": {"productId": product, "gtin": GTIN}}
     )
@@ -36,20 +33,17 @@ def _product(api: httpx.Client) -> str:
     return product
 
 
+def _harvested(api: httpx.Client, product: str, prefix: str, quantity: float) -> str:
+    """A new farm lot of ``quantity`` kg; returns its id."""
+    lot = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    perform(api, "farm", "harvest", lotId=lot, productId=product, quantity=quantity, unit="kg",
+            farmName="Valley Farm", harvestDate="2026-04-05")  # fmt: skip
+    return lot
+
+
 def _journey(api: httpx.Client, product: str) -> tuple[str, str]:
     """A farm lot all the way to a sold package; returns (farm lot, package)."""
-    lot = f"EP-{uuid.uuid4().hex[:8]}"
-    perform(
-        api,
-        "farm",
-        "harvest",
-        lotId=lot,
-        productId=product,
-        quantity=90,
-        unit="kg",
-        farmName="Valley Farm",
-        harvestDate="2026-04-05",
-    )
+    lot = _harvested(api, product, "EP", 90)
     perform(api, "farm", "record_document", lotId=lot, cte="HARVESTING", docType="WORK_ORDER", docNumber="WO-1")
     perform(api, "farm", "propose_transfer", lotId=lot, toMsp="ProcessorMSP", carrier="ColdLink", vehicle="LU-1",
             route="Farm -> Plant", docType="BILL_OF_LADING", docNumber="BOL-1")  # fmt: skip
@@ -157,18 +151,7 @@ def test_round_trip_through_capture(api: httpx.Client, journey: tuple[str, str, 
 def test_sample_document_of_the_supermarket(api: httpx.Client) -> None:
     """The shipped sample names the seed's LETT-0405-C; here it receives a lot of our own on its way."""
     product = _product(api)
-    lot = f"SM-{uuid.uuid4().hex[:8]}"
-    perform(
-        api,
-        "farm",
-        "harvest",
-        lotId=lot,
-        productId=product,
-        quantity=10,
-        unit="kg",
-        farmName="Valley Farm",
-        harvestDate="2026-04-05",
-    )
+    lot = _harvested(api, product, "SM", 10)
     perform(api, "farm", "propose_transfer", lotId=lot, toMsp="RetailerMSP")
     with open("demos/epcis/supermarket-receiving.json", encoding="utf-8") as handle:
         sample = json.load(handle)

@@ -21,6 +21,7 @@ from fabdemo.api.app import create_app
 from fabdemo.appserver import InProcessServer
 from fabdemo.network.manager import FabricNetwork
 from fabdemo.settings import Settings
+from tests.api.test_api import define_product
 from tests.conftest import E2E_PORT_OFFSET
 
 SECRET = "webhook-test-secret"
@@ -76,9 +77,7 @@ def test_contract_events_reach_the_endpoint_signed_after_retries(
                         webhook_secret=SECRET)  # fmt: skip
     lot = f"WH-{uuid.uuid4().hex[:8]}"
     with InProcessServer(create_app(settings, network=network)) as server, httpx.Client(base_url=server.url) as api:
-        response = api.post("/api/operations/define_product", json={"org": "farm", "args": {
-            "productId": "PRD-HOOK", "name": "Hook lettuce", "minTempC": 1, "maxTempC": 4}})  # fmt: skip
-        assert response.status_code in (200, 409), response.text
+        define_product(api, "PRD-HOOK", "Hook lettuce")
         response = api.post("/api/operations/harvest", json={"org": "farm", "args": {
             "lotId": lot, "productId": "PRD-HOOK", "quantity": 5, "unit": "kg", "farmName": "Hook Farm",
             "harvestDate": "2026-05-01"}})  # fmt: skip

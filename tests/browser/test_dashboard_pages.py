@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.api.test_api import define_product, perform
 from tests.browser.test_journey import DESKTOP, PHONE, new_page
 
 pytestmark = pytest.mark.e2e
@@ -20,27 +21,17 @@ pytestmark = pytest.mark.e2e
 PRODUCT = "PRD-PAGES"
 
 
-def _perform(api: httpx.Client, org: str, op: str, **args: Any) -> dict[str, Any]:
-    response = api.post(f"/api/operations/{op}", json={"org": org, "args": args})
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 @pytest.fixture(scope="module")
 def packages(api: httpx.Client) -> list[str]:
-    response = api.post(
-        "/api/operations/define_product",
-        json={"org": "farm", "args": {"productId": PRODUCT, "name": "Paged lettuce", "minTempC": 1, "maxTempC": 4}},
-    )
-    assert response.status_code in (200, 409), response.text
+    define_product(api, PRODUCT, "Paged lettuce")
     lot = f"LOT-PG-{uuid.uuid4().hex[:6].upper()}"
-    _perform(api, "farm", "harvest", lotId=lot, productId=PRODUCT, quantity=600, unit="kg",
+    perform(api, "farm", "harvest", lotId=lot, productId=PRODUCT, quantity=600, unit="kg",
              farmName="Paged Farm", harvestDate="2026-06-01")  # fmt: skip
-    _perform(api, "farm", "propose_transfer", lotId=lot, toMsp="ProcessorMSP")
-    _perform(api, "processor", "accept_transfer", lotId=lot)
-    _perform(api, "processor", "process", lotId=lot, step="PACKING")
+    perform(api, "farm", "propose_transfer", lotId=lot, toMsp="ProcessorMSP")
+    perform(api, "processor", "accept_transfer", lotId=lot)
+    perform(api, "processor", "process", lotId=lot, step="PACKING")
     children = [f"{lot}-{i:02d}" for i in range(60)]
-    _perform(api, "processor", "split", parentId=lot, childrenJSON=", ".join(f"{c}:10" for c in children))
+    perform(api, "processor", "split", parentId=lot, childrenJSON=", ".join(f"{c}:10" for c in children))
     return children
 
 

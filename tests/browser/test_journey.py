@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.api.test_api import define_product
+
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 TIMEOUT = 15_000
@@ -54,9 +56,7 @@ def switch_org(page: Any, org: str) -> None:
 
 @pytest.fixture(scope="module")
 def product(api: httpx.Client) -> str:
-    body = {"org": "farm", "args": {"productId": "PRD-WEB", "name": "Web lettuce", "minTempC": 1, "maxTempC": 4}}
-    assert api.post("/api/operations/define_product", json=body).status_code in (200, 409)
-    return "PRD-WEB"
+    return define_product(api, "PRD-WEB", "Web lettuce")
 
 
 def test_full_journey_by_clicking(browser: Any, app_url: str, product: str, shots: Path) -> None:

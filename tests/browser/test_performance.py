@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.api.test_api import define_product
 from tests.browser.test_journey import new_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -26,14 +27,7 @@ class Load:
         self.stop_event = threading.Event()
         self.committed = 0
         self.errors: list[str] = []
-        response = api.post(
-            "/api/operations/define_product",
-            json={
-                "org": "farm",
-                "args": {"productId": "PRD-PERF", "name": "Perf lettuce", "minTempC": 1, "maxTempC": 4},
-            },
-        )
-        assert response.status_code in (200, 409), response.text
+        define_product(api, "PRD-PERF", "Perf lettuce")
         # The form's defaults (farm name, date, ...), as the UI sends them; only the id and product change.
         self.defaults = api.get("/api/operations/harvest/defaults", params={"org": "farm"}).json()
         self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(threads)]

@@ -8,6 +8,7 @@ import pytest
 
 from fabdemo.settings import get_settings
 from fabdemo.storyboard.model import load_storyboard
+from tests.api.test_api import define_product
 from tests.browser.test_journey import new_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -16,14 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 @pytest.fixture(scope="module")
 def strawberries(api) -> None:
     """The executives' storyboard harvests strawberries: the product must exist (seeded in a real demo)."""
-    response = api.post(
-        "/api/operations/define_product",
-        json={
-            "org": "farm",
-            "args": {"productId": "PRD-STRAWBERRY", "name": "Strawberries", "minTempC": 0, "maxTempC": 4},
-        },
-    )
-    assert response.status_code in (200, 409), response.text
+    define_product(api, "PRD-STRAWBERRY", "Strawberries", 0, 4)
 
 
 def _title(page: Any, testid: str) -> str:

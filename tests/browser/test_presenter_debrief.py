@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from fabdemo.poc import criteria
+from tests.api.test_api import define_product
 from tests.browser.test_journey import new_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -24,14 +25,7 @@ def _ok(response) -> dict:
 
 
 def test_debrief_after_a_presentation(browser, app_url, api, shots) -> None:
-    response = api.post(
-        "/api/operations/define_product",
-        json={
-            "org": "farm",
-            "args": {"productId": "PRD-STRAWBERRY", "name": "Strawberries", "minTempC": 0, "maxTempC": 4},
-        },
-    )
-    assert response.status_code in (200, 409), response.text
+    define_product(api, "PRD-STRAWBERRY", "Strawberries", 0, 4)
     _ok(api.post("/api/presenter/select", json={"storyboard": "executives"}))
     for _ in range(3):  # harvest, journey, consumer: each run on the ledger
         state = _ok(api.post("/api/presenter/next", json={}))

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.test_api import perform
+from tests.api.test_api import define_product, perform
 from tests.browser.test_journey import DESKTOP, PHONE, new_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -21,9 +21,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 @pytest.fixture(scope="module")
 def travelled(api: httpx.Client) -> str:
     """A lot on the road from the farm to the plant: GPS checkpoints and readings, the last one a breach."""
-    response = api.post("/api/operations/define_product", json={"org": "farm", "args": {
-        "productId": "PRD-PICTURE", "name": "Picture lettuce", "minTempC": 1, "maxTempC": 4}})  # fmt: skip
-    assert response.status_code in (200, 409), response.text
+    define_product(api, "PRD-PICTURE", "Picture lettuce")
     lot = f"PIC-{uuid.uuid4().hex[:6]}"
     perform(api, "farm", "harvest", lotId=lot, productId="PRD-PICTURE", quantity=300, unit="kg",
             farmName="Green Valley Farm Co-op", harvestDate="2026-04-05")  # fmt: skip

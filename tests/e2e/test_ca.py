@@ -11,12 +11,13 @@ architects' attribute scene (``only_on: ca``) included.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
-import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -31,6 +32,7 @@ from fabdemo.service.identities import IdentityService, certificate_attrs
 from fabdemo.service.ledger import LedgerService
 from fabdemo.settings import Settings
 from fabric_gateway import parse_block
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
@@ -258,20 +260,30 @@ def test_room_guest_is_enrolled_on_join_signs_as_themselves_and_is_revoked_live(
 SHOTS = Path(os.environ.get("FABDEMO_SHOTS", str(ARTIFACTS / "screenshots")))
 
 
-def test_identities_page_registers_and_revokes_in_a_real_browser(ca_network: FabricNetwork) -> None:
-    """The presenter's Identities page, in Chromium: register a user with the form, then revoke it."""
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
+@contextlib.contextmanager
+def _app_in_chromium(net: FabricNetwork, *, follow_blocks: bool = True) -> Iterator[tuple[Any, Any]]:
+    """The app on the CA network, served in-process, and a headless Chromium for one test.
+
+    Per test, not the browser suite's module-wide fixture: Playwright's sync API keeps an event loop
+    running while it is open, and this module's other tests call asyncio.run.
+    """
+    if not Path(CHROMIUM).exists():
         pytest.skip("chromium is not installed (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     from fabdemo.api.app import create_app
     from fabdemo.appserver import InProcessServer
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    name = f"bella{uuid.uuid4().hex[:4]}"
-    app = create_app(SETTINGS, network=ca_network, follow_blocks=False)
+    app = create_app(SETTINGS, network=net, follow_blocks=follow_blocks)
     with InProcessServer(app) as server, sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield server, browser
+
+
+def test_identities_page_registers_and_revokes_in_a_real_browser(ca_network: FabricNetwork) -> None:
+    """The presenter's Identities page, in Chromium: register a user with the form, then revoke it."""
+    name = f"bella{uuid.uuid4().hex[:4]}"
+    with _app_in_chromium(ca_network, follow_blocks=False) as (server, browser):
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(f"{server.url}/identities")
         page.select_option("select[name=org]", "farm")
@@ -326,17 +338,7 @@ def test_every_storyboard_rehearses_on_ca_identities(ca_network: FabricNetwork) 
 
 def test_presenter_runs_the_attribute_scene_in_a_real_browser(ca_network: FabricNetwork) -> None:
     """The architects' attribute scene in the presenter view: the refusal, then the inspector's release."""
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from fabdemo.api.app import create_app
-    from fabdemo.appserver import InProcessServer
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    app = create_app(SETTINGS, network=ca_network)
-    with InProcessServer(app) as server, sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox"])
+    with _app_in_chromium(ca_network) as (server, browser):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{server.url}/present")
         page.get_by_test_id("start-architects").click()

@@ -11,14 +11,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fabdemo.poc import report_html
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, browser  # noqa: F401  (the browser suite's Chromium fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -130,14 +129,8 @@ def test_caliper_rounds_are_rendered_beside_the_kit_s_when_given(poc_run) -> Non
 
 
 @pytest.fixture(scope="module")
-def page() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium.new_page(viewport={"width": 1280, "height": 800})
-        chromium.close()
+def page(browser: Any) -> Any:  # noqa: F811  (the imported fixture, by name)
+    return browser.new_page(viewport={"width": 1280, "height": 800})
 
 
 @pytest.mark.browser
